@@ -1,0 +1,2 @@
+/** DirectLPI-only GIC provider; see README. */
+package gic.directlpi.impl;

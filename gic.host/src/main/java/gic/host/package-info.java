@@ -1,0 +1,2 @@
+/** Reference host emulator for the GIC providers; see README. */
+package gic.host;

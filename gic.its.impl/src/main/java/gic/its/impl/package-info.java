@@ -1,0 +1,2 @@
+/** ITS-backed GIC provider; see README. */
+package gic.its.impl;
