@@ -1,0 +1,311 @@
+package gic.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gic.api.GicConfig;
+import gic.api.IccRegister;
+import gic.api.MmioRegion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Device threads raise edge SPIs and LPIs while one vCPU thread per CPU acknowledges and EOIs
+ * (EOImode 0), sometimes nesting a preempting interrupt. Every raise is either taken exactly once or
+ * merged with a raise that was still pending; nothing is lost, invented, or active twice.
+ */
+class ConcurrencyTest {
+
+    private static final long RAM_BASE = 0x4000_0000L;
+    private static final int RAM_SIZE = 4 << 20;
+    private static final long PROP = RAM_BASE + 0x10_0000L;
+    private static final long PEND0 = RAM_BASE + 0x20_0000L;
+    private static final int SPURIOUS = 1023;
+
+    private static final int CPUS = 4;
+    private static final int DEVICE_THREADS = 4;
+    private static final int RAISES = 200_000;
+    private static final int SPI_FIRST = 32;
+    private static final int SPIS = 64;
+    private static final int LPI_FIRST = 8192;
+    private static final int LPIS_PER_CPU = 64;
+    /** Keys: SPIs 0..63, then LPIs of CPU c at 64 + 64c + k. */
+    private static final int KEYS = SPIS + CPUS * LPIS_PER_CPU;
+
+    private static final long GICD_CTLR = 0x0000;
+    private static final long GICD_IGROUPR = 0x0080;
+    private static final long GICD_ISENABLER = 0x0100;
+    private static final long GICD_ISPENDR = 0x0200;
+    private static final long GICD_ISACTIVER = 0x0300;
+    private static final long GICD_IPRIORITYR = 0x0400;
+    private static final long GICD_ICFGR = 0x0C00;
+    private static final long GICD_IROUTER = 0x6000;
+    private static final long GICR_CTLR = 0x0000;
+    private static final long GICR_WAKER = 0x0014;
+    private static final long GICR_PROPBASER = 0x0070;
+    private static final long GICR_PENDBASER = 0x0078;
+
+    private TestHost host;
+    private GicCore gic;
+
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicLongArray raised = new AtomicLongArray(KEYS);
+    private final AtomicLongArray taken = new AtomicLongArray(KEYS);
+    private final AtomicLongArray lastRaiseSeq = new AtomicLongArray(KEYS);
+    private final AtomicLongArray lastTakeSeq = new AtomicLongArray(KEYS);
+    private final AtomicIntegerArray inHandler = new AtomicIntegerArray(KEYS);
+    private final Queue<String> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean raisersDone = new AtomicBoolean();
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    @AfterEach
+    void closeGic() {
+        stop.set(true);
+        if (gic != null) {
+            gic.close();
+        }
+    }
+
+    @Test
+    void concurrent_spi_and_lpi_raises_are_each_taken_once_or_merged_with_a_pending_raise() {
+        setUpMachine();
+        assertTimeoutPreemptively(Duration.ofSeconds(60), this::run);
+
+        assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
+        long totalRaised = 0;
+        long totalTaken = 0;
+        for (int key = 0; key < KEYS; key++) {
+            String name = name(key);
+            assertTrue(taken.get(key) <= raised.get(key), name + ": taken " + taken.get(key) + " > raised "
+                + raised.get(key));
+            if (raised.get(key) > 0) {
+                assertTrue(taken.get(key) > 0, name + " raised but never taken");
+                assertTrue(lastTakeSeq.get(key) > lastRaiseSeq.get(key),
+                    name + " was raised after its last take and never taken again");
+            } else {
+                assertEquals(0, taken.get(key), name + " taken but never raised");
+            }
+            totalRaised += raised.get(key);
+            totalTaken += taken.get(key);
+        }
+        assertEquals(RAISES, totalRaised);
+        assertTrue(totalTaken > 0);
+
+        // Drained: nothing pending, active or signalled anywhere.
+        for (int n = 1; n <= SPIS / 32; n++) {
+            assertEquals(0, Regs.gicd(gic, GICD_ISPENDR + 4L * n), "SPI pending word " + n);
+            assertEquals(0, Regs.gicd(gic, GICD_ISACTIVER + 4L * n), "SPI active word " + n);
+        }
+        for (int c = 0; c < CPUS; c++) {
+            for (int k = 0; k < LPIS_PER_CPU; k++) {
+                assertFalse(gic.redistributor(c).isLpiPending(LPI_FIRST + k), "CPU " + c + " LPI " + k);
+            }
+            assertEquals(0xFF, gic.cpu(c).read(IccRegister.RPR));
+            assertEquals(SPURIOUS, gic.cpu(c).read(IccRegister.HPPIR1));
+            assertFalse(host.irq(c), "IRQ of CPU " + c);
+        }
+    }
+
+    private void run() throws InterruptedException {
+        List<Thread> vcpus = new ArrayList<>();
+        for (int c = 0; c < CPUS; c++) {
+            int cpu = c;
+            vcpus.add(thread("vcpu" + c, () -> vcpuLoop(cpu)));
+        }
+        List<Thread> devices = new ArrayList<>();
+        for (int t = 0; t < DEVICE_THREADS; t++) {
+            int id = t;
+            devices.add(thread("device" + t, () -> deviceLoop(id)));
+        }
+        vcpus.forEach(Thread::start);
+        devices.forEach(Thread::start);
+        for (Thread t : devices) {
+            t.join();
+        }
+        raisersDone.set(true);
+        for (Thread t : vcpus) {
+            t.join();
+        }
+    }
+
+    private Thread thread(String name, Runnable body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                fail(Thread.currentThread().getName() + ": " + e);
+                stop.set(true);
+            }
+        }, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Device thread {@code id} owns SPIs 32 + 16id .. 32 + 16id + 15 (one wire, one driver) and raises any LPI. */
+    private void deviceLoop(int id) {
+        Random rnd = new Random(1000 + id);
+        int perThread = RAISES / DEVICE_THREADS;
+        for (int i = 0; i < perThread && !stop.get(); i++) {
+            if (rnd.nextBoolean()) {
+                int intid = SPI_FIRST + 16 * id + rnd.nextInt(16);
+                int key = intid - SPI_FIRST;
+                beginRaise(key);
+                gic.pulseSpi(intid);
+            } else {
+                int cpu = rnd.nextInt(CPUS);
+                int k = rnd.nextInt(LPIS_PER_CPU);
+                int key = SPIS + cpu * LPIS_PER_CPU + k;
+                beginRaise(key);
+                if (!gic.redistributor(cpu).setLpiPending(LPI_FIRST + k)) {
+                    fail("LPI " + (LPI_FIRST + k) + " on CPU " + cpu + " dropped with LPIs enabled");
+                }
+            }
+            if ((i & 63) == 0) {
+                Thread.yield();
+            }
+        }
+    }
+
+    private void beginRaise(int key) {
+        lastRaiseSeq.accumulateAndGet(key, seq.incrementAndGet(), Math::max);
+        raised.incrementAndGet(key);
+    }
+
+    private void vcpuLoop(int cpu) {
+        Random rnd = new Random(cpu);
+        while (!stop.get()) {
+            boolean done = raisersDone.get();
+            int id = (int) gic.cpu(cpu).read(IccRegister.IAR1);
+            if (id == SPURIOUS) {
+                if (done) {
+                    return;
+                }
+                Thread.yield();
+                continue;
+            }
+            handle(cpu, id, 1, rnd);
+        }
+    }
+
+    private void handle(int cpu, int id, int depth, Random rnd) {
+        long s = seq.incrementAndGet();
+        int key = keyOf(cpu, id);
+        if (key < 0) {
+            fail("CPU " + cpu + " acknowledged INTID " + id + ", which nothing routes to it");
+            gic.cpu(cpu).write(IccRegister.EOIR1, id);
+            return;
+        }
+        if (!inHandler.compareAndSet(key, 0, 1)) {
+            fail(name(key) + " acknowledged while already in service");
+        }
+        long t = taken.incrementAndGet(key);
+        if (t > raised.get(key)) {
+            fail(name(key) + " taken " + t + " times but raised only " + raised.get(key));
+        }
+        lastTakeSeq.accumulateAndGet(key, s, Math::max);
+        if (depth < 4 && rnd.nextInt(4) == 0) {
+            int nested = (int) gic.cpu(cpu).read(IccRegister.IAR1);
+            if (nested != SPURIOUS) {
+                int nk = keyOf(cpu, nested);
+                if (nk >= 0 && priority(nk) >= priority(key)) {
+                    fail(name(nk) + " (priority " + priority(nk) + ") preempted " + name(key) + " (priority "
+                        + priority(key) + ")");
+                }
+                handle(cpu, nested, depth + 1, rnd);
+            }
+        }
+        inHandler.set(key, 0);
+        gic.cpu(cpu).write(IccRegister.EOIR1, id);
+    }
+
+    /** The accounting key of INTID {@code id} acknowledged on {@code cpu}, or -1 if it cannot be ours. */
+    private static int keyOf(int cpu, int id) {
+        if (id >= SPI_FIRST && id < SPI_FIRST + SPIS) {
+            return spiTarget(id) == cpu ? id - SPI_FIRST : -1;
+        }
+        if (id >= LPI_FIRST && id < LPI_FIRST + LPIS_PER_CPU) {
+            return SPIS + cpu * LPIS_PER_CPU + (id - LPI_FIRST);
+        }
+        return -1;
+    }
+
+    private static String name(int key) {
+        if (key < SPIS) {
+            return "SPI " + (SPI_FIRST + key);
+        }
+        int l = key - SPIS;
+        return "LPI " + (LPI_FIRST + l % LPIS_PER_CPU) + " of CPU " + l / LPIS_PER_CPU;
+    }
+
+    private static int spiTarget(int intid) {
+        return intid % CPUS;
+    }
+
+    /** Priorities 0x40..0x98 in steps of 8: every implemented bit is group priority at the minimum BPR. */
+    private static int priority(int key) {
+        if (key < SPIS) {
+            return 0x40 + ((key * 5) % 12) * 8;
+        }
+        int k = (key - SPIS) % LPIS_PER_CPU;
+        return 0x40 + ((k * 7) % 12) * 8;
+    }
+
+    private void fail(String message) {
+        if (failures.size() < 50) {
+            failures.add(message);
+        }
+    }
+
+    private void setUpMachine() {
+        List<Integer> aff = new ArrayList<>();
+        for (int c = 0; c < CPUS; c++) {
+            aff.add(c);
+        }
+        GicConfig cfg = new GicConfig(aff, SPIS, 16, 5, GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE,
+            List.of());
+        host = new TestHost(RAM_BASE, RAM_SIZE);
+        gic = GicCore.create(cfg, host);
+        Regs.gicd(gic, GICD_CTLR, 0b11);
+        for (int intid = SPI_FIRST; intid < SPI_FIRST + SPIS; intid++) {
+            int key = intid - SPI_FIRST;
+            Regs.gicd(gic, GICD_IGROUPR + 4L * (intid / 32), 0xFFFF_FFFFL);
+            long po = GICD_IPRIORITYR + (intid & ~3);
+            int shift = 8 * (intid & 3);
+            Regs.gicd(gic, po, (Regs.gicd(gic, po) & ~(0xFFL << shift) | (long) priority(key) << shift)
+                & 0xFFFF_FFFFL);
+            long icfgr = GICD_ICFGR + 4L * (intid / 16);
+            Regs.gicd(gic, icfgr, Regs.gicd(gic, icfgr) | 1L << (2 * (intid % 16) + 1));
+            Regs.gicd(gic, GICD_IROUTER + 8L * intid, aff.get(spiTarget(intid)));
+            Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
+        }
+        for (int k = 0; k < LPIS_PER_CPU; k++) {
+            assertTrue(host.mem().store(PROP + k, 1, priority(SPIS + k) | 0b11));
+        }
+        for (int c = 0; c < CPUS; c++) {
+            Regs.gicr(gic, c, GICR_WAKER, 0);
+            rd64(c, GICR_PROPBASER, PROP | 15);
+            rd64(c, GICR_PENDBASER, PEND0 + 0x1_0000L * c | 1L << 62);
+            Regs.gicr(gic, c, GICR_CTLR, Regs.gicr(gic, c, GICR_CTLR) | 1);
+            gic.cpu(c).write(IccRegister.PMR, 0xF0);
+            gic.cpu(c).write(IccRegister.IGRPEN1, 1);
+        }
+    }
+
+    private void rd64(int cpu, long off, long value) {
+        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
+        MmioRegion r = gic.regionAt(addr);
+        r.write(addr - r.base(), 8, value);
+    }
+}

@@ -1,0 +1,650 @@
+package gic.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import gic.api.GicConfig;
+import gic.api.IccRegister;
+import gic.api.MmioRegion;
+import gic.core.redistributor.Redistributor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LPIs without an ITS (CORE.md section 3): the property table read through PROPBASER and cached until
+ * invalidated, the pending table behind PENDBASER with PTZ and write-back on disable, the INTID range,
+ * and arbitration of LPIs against each other and against SPIs in the CPU interface (CORE.md 4.3).
+ */
+class LpiTest {
+
+    private static final long RAM_BASE = 0x4000_0000L;
+    private static final int RAM_SIZE = 4 << 20;
+    /** LPI configuration table, shared by every redistributor (4 KiB aligned). */
+    private static final long PROP = RAM_BASE + 0x10_0000L;
+    /** Pending tables, one per redistributor (64 KiB aligned). */
+    private static final long PEND0 = RAM_BASE + 0x20_0000L;
+    private static final int SPURIOUS = 1023;
+    private static final int LPI_BASE = 8192;
+
+    private static final long GICD_CTLR = 0x0000;
+    private static final long GICD_IGROUPR = 0x0080;
+    private static final long GICD_ISENABLER = 0x0100;
+    private static final long GICD_ISPENDR = 0x0200;
+    private static final long GICD_IPRIORITYR = 0x0400;
+    private static final long GICD_ICFGR = 0x0C00;
+    private static final long GICD_IROUTER = 0x6000;
+    private static final long GICR_CTLR = 0x0000;
+    private static final long GICR_WAKER = 0x0014;
+    private static final long GICR_PROPBASER = 0x0070;
+    private static final long GICR_PENDBASER = 0x0078;
+    private static final long PTZ = 1L << 62;
+
+    private TestHost host;
+    private GicCore gic;
+
+    @AfterEach
+    void closeGic() {
+        if (gic != null) {
+            gic.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Delivery and the property table
+
+    @Test
+    void lpi_enabled_in_property_table_is_delivered_as_group1_irq() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        assertTrue(rd(0).setLpiPending(8200));
+        assertTrue(rd(0).isLpiPending(8200));
+        assertTrue(host.irq(0));
+        assertFalse(host.fiq(0));
+        assertEquals(8200, read(0, IccRegister.HPPIR1));
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        assertFalse(rd(0).isLpiPending(8200), "acknowledge clears the pending bit");
+        assertFalse(host.irq(0));
+        assertEquals(0xA0, read(0, IccRegister.RPR));
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(0xFF, read(0, IccRegister.RPR));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void lpi_pending_while_config_disabled_stays_pending_and_fires_after_enable_and_invalidate() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, false);
+        programTables(0, 15, true);
+        enableLpis(0);
+        assertTrue(rd(0).setLpiPending(8200));
+        assertTrue(rd(0).isLpiPending(8200));
+        assertFalse(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.HPPIR1));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+
+        lpiConfig(8200, 0xA0, true);
+        assertFalse(host.irq(0), "config is cached until invalidated");
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        assertTrue(rd(0).isLpiPending(8200));
+
+        rd(0).invalidateLpi(8200);
+        assertTrue(host.irq(0));
+        assertEquals(8200, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void disabling_lpi_in_memory_takes_effect_only_after_invalidate() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertTrue(host.irq(0));
+        lpiConfig(8200, 0xA0, false);
+        assertTrue(host.irq(0), "still enabled in the cache");
+        assertEquals(8200, read(0, IccRegister.HPPIR1));
+        rd(0).invalidateLpi(8200);
+        assertFalse(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.HPPIR1));
+        assertTrue(rd(0).isLpiPending(8200), "a disabled LPI keeps its pending state");
+    }
+
+    @Test
+    void priority_change_in_memory_takes_effect_only_after_invalidate() {
+        start(1, 16, false);
+        spi(40, 0x90, 0);
+        lpiConfig(8200, 0xA0, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8);
+        assertEquals(40, read(0, IccRegister.HPPIR1));
+        lpiConfig(8200, 0x80, true);
+        assertEquals(40, read(0, IccRegister.HPPIR1), "old priority 0xA0 still cached");
+        rd(0).invalidateLpi(8200);
+        assertEquals(8200, read(0, IccRegister.HPPIR1));
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        assertEquals(0x80, read(0, IccRegister.RPR));
+    }
+
+    @Test
+    void invalidate_all_refreshes_every_cached_config() {
+        start(1, 16, false);
+        for (int id = 8192; id < 8192 + 16; id++) {
+            lpiConfig(id, 0xA0, false);
+        }
+        programTables(0, 15, true);
+        enableLpis(0);
+        for (int id = 8192; id < 8192 + 16; id++) {
+            assertTrue(rd(0).setLpiPending(id));
+        }
+        assertFalse(host.irq(0));
+        for (int id = 8192; id < 8192 + 16; id++) {
+            lpiConfig(id, 0xC0 - 8 * (id - 8192), true);
+        }
+        assertFalse(host.irq(0));
+        rd(0).invalidateAllLpis();
+        assertTrue(host.irq(0));
+        List<Integer> expected = new ArrayList<>();
+        for (int id = 8192 + 15; id >= 8192; id--) {
+            expected.add(id);
+        }
+        assertEquals(expected, drain(0));
+    }
+
+    @Test
+    void property_byte_low_bits_are_not_priority() {
+        start(1, 16, false);
+        host.mem().store(PROP + (8200 - LPI_BASE), 1, 0x80 | 0b11);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        assertEquals(0x80, read(0, IccRegister.RPR));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Pending table, PTZ, write-back
+
+    @Test
+    void clearing_enable_lpis_writes_pending_state_back_to_the_table() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, false);
+        lpiConfig(8300, 0x80, true);
+        lpiConfig(12345, 0xA0, false);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        rd(0).setLpiPending(8300);
+        rd(0).setLpiPending(12345);
+        assertEquals(8300, read(0, IccRegister.IAR1));
+        write(0, IccRegister.EOIR1, 8300);
+
+        disableLpis(0);
+        assertTrue(tableBit(0, 8200));
+        assertTrue(tableBit(0, 12345));
+        assertFalse(tableBit(0, 8300), "acknowledged, so not pending");
+        assertFalse(tableBit(0, 8201));
+        assertFalse(tableBit(0, 12344));
+        assertEquals(1 << (8200 % 8), host.mem().load(PEND0 + 8200 / 8, 1).getAsLong(), "bit INTID%8 of byte INTID/8");
+        assertFalse(host.irq(0));
+    }
+
+    @Test
+    void reenabling_with_ptz_clear_restores_written_back_pending_lpis() {
+        start(1, 16, false);
+        write(0, IccRegister.PMR, 0); // keep everything pending
+        lpiConfig(8200, 0x80, true);
+        lpiConfig(9000, 0x60, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        rd(0).setLpiPending(9000);
+        disableLpis(0);
+        assertTrue(tableBit(0, 8200));
+        assertTrue(tableBit(0, 9000));
+        programTables(0, 15, false);
+        enableLpis(0);
+        assertTrue(rd(0).isLpiPending(8200));
+        assertTrue(rd(0).isLpiPending(9000));
+        write(0, IccRegister.PMR, 0xFF);
+        assertTrue(host.irq(0));
+        assertEquals(List.of(9000, 8200), drain(0));
+    }
+
+    @Test
+    void enabling_with_ptz_clear_reads_pending_bits_from_the_table() {
+        start(1, 16, false);
+        lpiConfig(8300, 0x90, true);
+        lpiConfig(20000, 0x70, true);
+        lpiConfig(8301, 0x50, false);
+        setTableBit(0, 8300);
+        setTableBit(0, 20000);
+        setTableBit(0, 8301);
+        programTables(0, 15, false);
+        enableLpis(0);
+        assertTrue(rd(0).isLpiPending(8300));
+        assertTrue(rd(0).isLpiPending(20000));
+        assertTrue(rd(0).isLpiPending(8301));
+        assertFalse(rd(0).isLpiPending(8302));
+        assertTrue(host.irq(0));
+        assertEquals(List.of(20000, 8300), drain(0));
+        assertTrue(rd(0).isLpiPending(8301), "pending but disabled");
+    }
+
+    @Test
+    void enabling_with_ptz_set_assumes_the_table_is_zero() {
+        start(1, 16, false);
+        lpiConfig(8300, 0x90, true);
+        setTableBit(0, 8300);
+        programTables(0, 15, true);
+        enableLpis(0);
+        assertFalse(rd(0).isLpiPending(8300));
+        assertFalse(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void propbaser_and_pendbaser_read_back_address_and_idbits_with_ptz_reading_zero() {
+        start(1, 16, false);
+        programTables(0, 15, true);
+        long prop = rd64(0, GICR_PROPBASER);
+        long pend = rd64(0, GICR_PENDBASER);
+        assertEquals(PROP, prop & 0x000F_FFFF_FFFF_F000L);
+        assertEquals(15, prop & 0x1F);
+        assertEquals(PEND0, pend & 0x000F_FFFF_FFFF_0000L);
+        assertEquals(0, pend & PTZ, "PTZ reads as 0");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Dropped LPIs
+
+    @Test
+    void lpi_set_while_enable_lpis_is_clear_is_dropped_not_latched() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, true);
+        programTables(0, 15, true);
+        assertFalse(rd(0).setLpiPending(8200));
+        assertFalse(rd(0).isLpiPending(8200));
+        enableLpis(0);
+        assertFalse(rd(0).isLpiPending(8200));
+        assertFalse(host.irq(0));
+        assertTrue(rd(0).setLpiPending(8200));
+        assertTrue(host.irq(0));
+    }
+
+    @Test
+    void lpi_set_after_enable_lpis_cleared_is_dropped() {
+        start(1, 16, false);
+        lpiConfig(8200, 0xA0, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        disableLpis(0);
+        assertFalse(rd(0).setLpiPending(8200));
+        assertFalse(tableBit(0, 8200));
+    }
+
+    @Test
+    void lpi_beyond_propbaser_idbits_is_dropped() {
+        start(1, 16, false);
+        lpiConfig(16383, 0xA0, true);
+        programTables(0, 13, true); // 14 INTID bits: LPIs 8192..16383
+        enableLpis(0);
+        assertTrue(rd(0).setLpiPending(16383));
+        assertFalse(rd(0).setLpiPending(16384));
+        assertFalse(rd(0).isLpiPending(16384));
+        assertEquals(List.of(16383), drain(0));
+    }
+
+    @Test
+    void lpi_beyond_gicd_idbits_is_dropped_even_if_propbaser_allows_more() {
+        start(1, 16, false);
+        lpiConfig(65535, 0xA0, true);
+        programTables(0, 19, true);
+        enableLpis(0);
+        assertTrue(rd(0).setLpiPending(65535));
+        assertFalse(rd(0).setLpiPending(65536));
+        assertFalse(rd(0).setLpiPending(1 << 19));
+        assertEquals(List.of(65535), drain(0));
+    }
+
+    @Test
+    void propbaser_idbits_below_13_means_no_lpis() {
+        start(1, 16, false);
+        lpiConfig(8192, 0xA0, true);
+        programTables(0, 12, true);
+        enableLpis(0);
+        assertFalse(rd(0).setLpiPending(8192));
+        assertFalse(rd(0).setLpiPending(8200));
+        assertFalse(host.irq(0));
+    }
+
+    @Test
+    void intids_below_8192_are_not_lpis() {
+        start(1, 16, false);
+        programTables(0, 15, true);
+        enableLpis(0);
+        assertFalse(rd(0).setLpiPending(8191));
+        assertFalse(rd(0).setLpiPending(1023));
+        assertFalse(rd(0).setLpiPending(40));
+        assertFalse(rd(0).setLpiPending(0));
+        assertFalse(host.irq(0));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Gating and arbitration
+
+    @Test
+    void lpi_delivery_requires_gicd_enable_grp1_igrpen1_and_priority_below_pmr() {
+        start(1, 16, false);
+        Regs.gicd(gic, GICD_CTLR, 0b01);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertFalse(host.irq(0), "GICD EnableGrp1 clear");
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        Regs.gicd(gic, GICD_CTLR, 0b11);
+        assertTrue(host.irq(0));
+        write(0, IccRegister.IGRPEN1, 0);
+        assertFalse(host.irq(0), "IGRPEN1 clear");
+        write(0, IccRegister.IGRPEN1, 1);
+        assertTrue(host.irq(0));
+        write(0, IccRegister.PMR, 0x80);
+        assertFalse(host.irq(0), "priority == PMR");
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        write(0, IccRegister.PMR, 0x88);
+        assertTrue(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR0), "LPIs are Group 1");
+        assertEquals(8200, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void lpi_is_not_delivered_after_enable_lpis_is_cleared() {
+        start(1, 16, false);
+        write(0, IccRegister.PMR, 0);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        disableLpis(0);
+        write(0, IccRegister.PMR, 0xFF);
+        assertFalse(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void pending_lpis_are_acknowledged_in_priority_order_lowest_intid_first_on_tie() {
+        start(1, 16, false);
+        int[] ids = {9000, 8200, 30000, 8199, 65535, 12000};
+        int[] prios = {0x80, 0xA0, 0x40, 0x80, 0x40, 0xE0};
+        for (int i = 0; i < ids.length; i++) {
+            lpiConfig(ids[i], prios[i], true);
+        }
+        programTables(0, 15, true);
+        enableLpis(0);
+        for (int id : ids) {
+            assertTrue(rd(0).setLpiPending(id));
+        }
+        assertEquals(List.of(30000, 65535, 8199, 9000, 8200, 12000), drain(0));
+        assertFalse(host.irq(0));
+    }
+
+    @Test
+    void lpis_and_spis_are_arbitrated_by_priority_then_intid() {
+        start(1, 16, false);
+        spi(40, 0x90, 0);
+        spi(41, 0xA0, 0);
+        lpiConfig(8200, 0x80, true);
+        lpiConfig(8201, 0xA0, true);
+        lpiConfig(8202, 0xB0, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8202);
+        rd(0).setLpiPending(8201);
+        rd(0).setLpiPending(8200);
+        Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8 | 1L << 9);
+        assertEquals(List.of(8200, 40, 41, 8201, 8202), drain(0));
+    }
+
+    @Test
+    void higher_priority_lpi_preempts_a_running_spi() {
+        start(1, 16, false);
+        spi(40, 0x90, 0);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8);
+        assertEquals(40, read(0, IccRegister.IAR1));
+        rd(0).setLpiPending(8200);
+        assertTrue(host.irq(0));
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        assertEquals(0x80, read(0, IccRegister.RPR));
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(0x90, read(0, IccRegister.RPR));
+        write(0, IccRegister.EOIR1, 40);
+        assertEquals(0xFF, read(0, IccRegister.RPR));
+    }
+
+    @Test
+    void lpi_has_no_active_state_so_eoir_only_drops_priority() {
+        start(1, 16, false);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        assertTrue(rd(0).setLpiPending(8200), "can be pending again while being handled");
+        assertTrue(rd(0).isLpiPending(8200));
+        assertFalse(host.irq(0), "same priority does not preempt");
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(0xFF, read(0, IccRegister.RPR));
+        assertTrue(host.irq(0));
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        write(0, IccRegister.EOIR1, 8200);
+        assertFalse(host.irq(0));
+    }
+
+    @Test
+    void in_eoimode1_lpi_needs_no_dir_and_dir_of_an_lpi_is_ignored() {
+        start(1, 16, true);
+        write(0, IccRegister.CTLR, 0b10);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(0xFF, read(0, IccRegister.RPR));
+        rd(0).setLpiPending(8200);
+        assertTrue(host.irq(0), "no DIR needed before the LPI can be taken again");
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        write(0, IccRegister.DIR, 8200);
+        assertEquals(0x80, read(0, IccRegister.RPR), "DIR does not drop priority");
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(0xFF, read(0, IccRegister.RPR));
+    }
+
+    @Test
+    void clearing_a_pending_lpi_withdraws_it() {
+        start(1, 16, false);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        enableLpis(0);
+        rd(0).setLpiPending(8200);
+        assertTrue(host.irq(0));
+        rd(0).clearLpiPending(8200);
+        assertFalse(rd(0).isLpiPending(8200));
+        assertFalse(host.irq(0));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+    }
+
+    @Test
+    void lpis_are_pending_per_redistributor() {
+        start(2, 16, false);
+        lpiConfig(8200, 0x80, true);
+        programTables(0, 15, true);
+        programTables(1, 15, true);
+        enableLpis(0);
+        enableLpis(1);
+        assertTrue(rd(1).setLpiPending(8200));
+        assertFalse(rd(0).isLpiPending(8200));
+        assertFalse(host.irq(0));
+        assertTrue(host.irq(1));
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        assertEquals(8200, read(1, IccRegister.IAR1));
+        disableLpis(0);
+        assertFalse(rd(0).setLpiPending(8200), "CPU 0 dropped LPIs; CPU 1 still takes them");
+        assertTrue(rd(1).setLpiPending(8200));
+    }
+
+    @Test
+    void sixty_thousand_pending_lpis_are_acknowledged_in_priority_order() {
+        start(1, 17, false);
+        int n = 60_000;
+        byte[] props = new byte[n];
+        int[] prio = new int[n];
+        for (int k = 0; k < n; k++) {
+            prio[k] = (int) ((k * 7919L) % 30) << 3; // 0x00..0xE8, all below PMR 0xF8
+            props[k] = (byte) (prio[k] | 0b11);
+        }
+        assertTrue(host.mem().write(PROP, props, 0, n));
+        programTables(0, 16, true);
+        enableLpis(0);
+        for (int j = 0; j < n; j++) {
+            int k = (int) ((j * 40_009L) % n); // 40009 is coprime with 60000: a permutation
+            assertTrue(rd(0).setLpiPending(LPI_BASE + k));
+        }
+        List<Integer> expected = new ArrayList<>(n);
+        for (int p = 0; p < 30; p++) {
+            for (int k = 0; k < n; k++) {
+                if (prio[k] == p << 3) {
+                    expected.add(LPI_BASE + k);
+                }
+            }
+        }
+        int taken = 0;
+        for (int want : expected) {
+            int got = (int) read(0, IccRegister.IAR1);
+            if (got != want) {
+                fail("acknowledge #" + taken + ": expected " + want + " got " + got);
+            }
+            write(0, IccRegister.EOIR1, got);
+            taken++;
+        }
+        assertEquals(n, taken);
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        assertFalse(host.irq(0));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+
+    /** A GIC with GICD groups enabled, every CPU awake with PMR open and IGRPEN1 set. */
+    private void start(int cpus, int lpiIdBits, boolean lenient) {
+        List<Integer> aff = new ArrayList<>();
+        for (int i = 0; i < cpus; i++) {
+            aff.add(i);
+        }
+        GicConfig cfg = new GicConfig(aff, 64, lpiIdBits, 5, GicConfig.VIRT_GICD_BASE,
+            GicConfig.VIRT_GICR_BASE, List.of());
+        host = lenient ? TestHost.lenient(RAM_BASE, RAM_SIZE) : new TestHost(RAM_BASE, RAM_SIZE);
+        gic = GicCore.create(cfg, host);
+        Regs.gicd(gic, GICD_CTLR, 0b11);
+        for (int c = 0; c < cpus; c++) {
+            Regs.gicr(gic, c, GICR_WAKER, 0);
+            write(c, IccRegister.PMR, 0xFF);
+            write(c, IccRegister.IGRPEN1, 1);
+        }
+    }
+
+    private Redistributor rd(int cpu) {
+        return gic.redistributor(cpu);
+    }
+
+    private long read(int cpu, IccRegister r) {
+        return gic.cpu(cpu).read(r);
+    }
+
+    private void write(int cpu, IccRegister r, long v) {
+        gic.cpu(cpu).write(r, v);
+    }
+
+    private static long pend(int cpu) {
+        return PEND0 + 0x1_0000L * cpu;
+    }
+
+    private void lpiConfig(int intid, int prio, boolean enabled) {
+        // bit 1 is RES1 (Linux writes LPI_PROP_GROUP1); bit 0 is Enable
+        assertTrue(host.mem().store(PROP + (intid - LPI_BASE), 1, prio | 0b10 | (enabled ? 1 : 0)));
+    }
+
+    private void programTables(int cpu, int idBits, boolean ptz) {
+        rd64(cpu, GICR_PROPBASER, PROP | idBits);
+        rd64(cpu, GICR_PENDBASER, pend(cpu) | (ptz ? PTZ : 0));
+    }
+
+    private void enableLpis(int cpu) {
+        Regs.gicr(gic, cpu, GICR_CTLR, Regs.gicr(gic, cpu, GICR_CTLR) | 1);
+    }
+
+    private void disableLpis(int cpu) {
+        Regs.gicr(gic, cpu, GICR_CTLR, Regs.gicr(gic, cpu, GICR_CTLR) & ~1L);
+    }
+
+    private boolean tableBit(int cpu, int intid) {
+        return (host.mem().load(pend(cpu) + intid / 8, 1).getAsLong() >>> (intid % 8) & 1) != 0;
+    }
+
+    private void setTableBit(int cpu, int intid) {
+        long addr = pend(cpu) + intid / 8;
+        long b = host.mem().load(addr, 1).getAsLong();
+        assertTrue(host.mem().store(addr, 1, b | 1L << (intid % 8)));
+    }
+
+    private long rd64(int cpu, long off) {
+        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
+        MmioRegion r = gic.regionAt(addr);
+        return r.read(addr - r.base(), 8);
+    }
+
+    private void rd64(int cpu, long off, long value) {
+        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
+        MmioRegion r = gic.regionAt(addr);
+        r.write(addr - r.base(), 8, value);
+    }
+
+    /** An enabled, edge-triggered Group 1 SPI routed to {@code cpu}. */
+    private void spi(int intid, int prio, int cpu) {
+        long grp = GICD_IGROUPR + 4L * (intid / 32);
+        Regs.gicd(gic, grp, Regs.gicd(gic, grp) | 1L << (intid % 32));
+        long po = GICD_IPRIORITYR + (intid & ~3);
+        int shift = 8 * (intid & 3);
+        Regs.gicd(gic, po, (Regs.gicd(gic, po) & ~(0xFFL << shift) | (long) prio << shift) & 0xFFFF_FFFFL);
+        long cfg = GICD_ICFGR + 4L * (intid / 16);
+        Regs.gicd(gic, cfg, Regs.gicd(gic, cfg) | 1L << (2 * (intid % 16) + 1));
+        Regs.gicd(gic, GICD_IROUTER + 8L * intid, gic.config().cpuAffinities().get(cpu));
+        Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
+    }
+
+    /** Acknowledges and EOIs (EOImode 0) until IAR1 reads 1023. */
+    private List<Integer> drain(int cpu) {
+        List<Integer> out = new ArrayList<>();
+        for (int guard = 0; guard < 100_000; guard++) {
+            int id = (int) read(cpu, IccRegister.IAR1);
+            if (id == SPURIOUS) {
+                return out;
+            }
+            out.add(id);
+            write(cpu, IccRegister.EOIR1, id);
+        }
+        return fail("IAR1 never ran dry");
+    }
+}
