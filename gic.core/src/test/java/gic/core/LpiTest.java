@@ -99,6 +99,22 @@ class LpiTest {
     }
 
     @Test
+    void property_table_running_past_ram_keeps_its_good_pages_and_reads_the_rest_as_disabled() {
+        start(1, 16, true);
+        long lastPage = RAM_BASE + RAM_SIZE - 0x1000; // an 8 KiB table (14 ID bits) whose second page is outside RAM
+        assertTrue(host.mem().store(lastPage + 5, 1, 0xA1));
+        rd64(0, GICR_PROPBASER, lastPage | 13);
+        rd64(0, GICR_PENDBASER, pend(0) | PTZ);
+        enableLpis(0);
+        assertTrue(host.guestErrors().stream().anyMatch(e -> e.contains("property table")));
+        assertTrue(rd(0).setLpiPending(LPI_BASE + 5));
+        assertEquals(LPI_BASE + 5, read(0, IccRegister.IAR1), "an LPI configured in the good page is delivered");
+        write(0, IccRegister.EOIR1, LPI_BASE + 5);
+        assertTrue(rd(0).setLpiPending(LPI_BASE + 0x1000 + 5), "still pending-capable: in the IDbits range");
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1), "config from a page outside RAM reads as disabled");
+    }
+
+    @Test
     void disabling_lpi_in_memory_takes_effect_only_after_invalidate() {
         start(1, 16, false);
         lpiConfig(8200, 0xA0, true);

@@ -22,6 +22,8 @@ public final class LpiState {
     private static final int PRIORITY = 0xFC;
     /** Config byte: enable bit [0]. */
     private static final int ENABLE = 0x01;
+    /** Granule in which tables are read from guest memory. */
+    private static final int PAGE = 4096;
 
     private final int capacity;
     private final int priorityMask;
@@ -69,25 +71,21 @@ public final class LpiState {
             limit = FIRST;
             return null;
         }
-        String error = null;
         int n = limit - FIRST;
-        if (!mem.read(propAddress, config, 0, n)) {
-            Arrays.fill(config, 0, n, (byte) 0);
-            error = "LPI property table at 0x" + Long.toHexString(propAddress) + " is outside RAM";
-        }
+        String error = readPaged(mem, propAddress, config, n) ? null
+            : "LPI property table at 0x" + Long.toHexString(propAddress) + " is partly outside RAM";
         if (!tableIsZero) {
             byte[] bits = new byte[n / 8];
             // IHI 0069 5.1: the first 1 KiB of the pending table (INTIDs 0..8191) is IMPLEMENTATION DEFINED.
-            if (mem.read(pendAddress + FIRST / 8, bits, 0, bits.length)) {
-                for (int i = 0; i < bits.length; i++) {
-                    for (int b = 0; b < 8; b++) {
-                        if ((bits[i] & (1 << b)) != 0) {
-                            set(FIRST + i * 8 + b);
-                        }
+            if (!readPaged(mem, pendAddress + FIRST / 8, bits, bits.length) && error == null) {
+                error = "LPI pending table at 0x" + Long.toHexString(pendAddress) + " is partly outside RAM";
+            }
+            for (int i = 0; i < bits.length; i++) {
+                for (int b = 0; b < 8; b++) {
+                    if ((bits[i] & (1 << b)) != 0) {
+                        set(FIRST + i * 8 + b);
                     }
                 }
-            } else if (error == null) {
-                error = "LPI pending table at 0x" + Long.toHexString(pendAddress) + " is outside RAM";
             }
         }
         return error;
@@ -124,6 +122,25 @@ public final class LpiState {
             bits[i] = (byte) (pending[i >>> 3] >>> (8 * (i & 7)));
         }
         return bits;
+    }
+
+    /**
+     * Reads {@code n} bytes of a table page by page (4 KiB), so a table partly outside RAM still yields
+     * its good pages; the bytes of a page outside RAM read as zero.
+     *
+     * @return whether every page could be read
+     */
+    private static boolean readPaged(GuestMemory mem, long address, byte[] dst, int n) {
+        boolean ok = true;
+        for (int off = 0; off < n; ) {
+            int len = (int) Math.min(n - off, PAGE - ((address + off) & (PAGE - 1)));
+            if (!mem.read(address + off, dst, off, len)) {
+                Arrays.fill(dst, off, off + len, (byte) 0);
+                ok = false;
+            }
+            off += len;
+        }
+        return ok;
     }
 
     /** Makes {@code intid} pending; returns {@code false} if it already was (the raises coalesce). */
@@ -181,11 +198,7 @@ public final class LpiState {
 
     /** Re-reads the whole property table (INVALL, GICR_INVALLR) and rebuilds the index. */
     public boolean invalidateAll(long propAddress, GuestMemory mem) {
-        int n = limit - FIRST;
-        boolean ok = n == 0 || mem.read(propAddress, config, 0, n);
-        if (!ok) {
-            Arrays.fill(config, 0, n, (byte) 0);
-        }
+        boolean ok = readPaged(mem, propAddress, config, limit - FIRST);
         rebuildIndex();
         return ok;
     }
