@@ -74,7 +74,8 @@ public record GicSnapshot(int formatVersion, String lpiMode, GicConfig config, D
      * @param ctlr        GICR_CTLR
      * @param waker       GICR_WAKER
      * @param propbaser   GICR_PROPBASER
-     * @param pendbaser   GICR_PENDBASER (PTZ clear)
+     * @param pendbaser   GICR_PENDBASER as last written; bit 62 (PTZ, which the guest reads as 0) is kept
+     *                    until EnableLPIs consumes it
      * @param sgiPpi      the SGI and PPI bank
      * @param pendingLpis the INTIDs of pending LPIs, ascending
      * @param cpu         the CPU interface of this redistributor's PE

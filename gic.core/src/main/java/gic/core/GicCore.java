@@ -120,6 +120,11 @@ public final class GicCore implements Gic {
         return errors;
     }
 
+    /** Whether {@link #close()} was called: the lines stay low from then on. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     public Counters counterSet() {
         return counters;
     }
@@ -233,7 +238,7 @@ public final class GicCore implements Gic {
         List<RedistributorState> rds = new ArrayList<>();
         GicSnapshot.DistributorState dist = distributor.save();
         saveLocked(0, rds);
-        return new GicSnapshot(GicSnapshot.FORMAT_VERSION, lpiMode().equals("none") ? "none" : lpiMode(), config,
+        return new GicSnapshot(GicSnapshot.FORMAT_VERSION, lpiMode(), config,
             dist, rds, its == null ? carriedItses : its);
     }
 
@@ -259,9 +264,7 @@ public final class GicCore implements Gic {
         closed = true;
         extension.close();
         for (Redistributor rd : redistributors) {
-            synchronized (rd) {
-                rd.cpu().lowerLines();
-            }
+            rd.update(false); // lines go low and stay low once closed
         }
     }
 

@@ -98,4 +98,12 @@ class HostCallbacksTest {
         verify(host).memory();
         verifyNoMoreInteractions(host);
     }
+
+    @Test
+    void after_close_no_wire_or_register_write_raises_a_line_again() {
+        gic.close();
+        gic.pulseSpi(SPI);
+        cpu1.write(IccRegister.PMR, 0xFF);
+        verify(host, never()).setIrq(1, true);
+    }
 }

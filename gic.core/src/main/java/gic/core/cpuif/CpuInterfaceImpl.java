@@ -95,28 +95,26 @@ public final class CpuInterfaceImpl implements CpuInterface {
     }
 
     private long readLocked(IccRegister r) {
-        {
-            return switch (r) {
-                case IAR0 -> acknowledge(0);
-                case IAR1 -> acknowledge(1);
-                case HPPIR0 -> highestPending(0);
-                case HPPIR1 -> highestPending(1);
-                case PMR -> pmr;
-                case BPR0 -> bpr0;
-                case BPR1 -> cbpr ? Math.min(bpr0 + 1, 7) : bpr1;
-                case RPR -> runningPriority();
-                case CTLR -> ctlr();
-                case SRE -> 0x7; // SRE, DFB, DIB: system-register interface only, RAO/WI.
-                case IGRPEN0 -> igrpen0 ? 1 : 0;
-                case IGRPEN1 -> igrpen1 ? 1 : 0;
-                case AP0R0, AP0R1, AP0R2, AP0R3 -> apr(0, r.ordinal() - IccRegister.AP0R0.ordinal());
-                case AP1R0, AP1R1, AP1R2, AP1R3 -> apr(1, r.ordinal() - IccRegister.AP1R0.ordinal());
-                case EOIR0, EOIR1, DIR, SGI0R, SGI1R, ASGI1R -> {
-                    gic.errors().report(block(), "read of write-only " + r.architecturalName());
-                    yield 0L;
-                }
-            };
-        }
+        return switch (r) {
+            case IAR0 -> acknowledge(0);
+            case IAR1 -> acknowledge(1);
+            case HPPIR0 -> highestPending(0);
+            case HPPIR1 -> highestPending(1);
+            case PMR -> pmr;
+            case BPR0 -> bpr0;
+            case BPR1 -> cbpr ? Math.min(bpr0 + 1, 7) : bpr1;
+            case RPR -> runningPriority();
+            case CTLR -> ctlr();
+            case SRE -> 0x7; // SRE, DFB, DIB: system-register interface only, RAO/WI.
+            case IGRPEN0 -> igrpen0 ? 1 : 0;
+            case IGRPEN1 -> igrpen1 ? 1 : 0;
+            case AP0R0, AP0R1, AP0R2, AP0R3 -> apr(0, r.ordinal() - IccRegister.AP0R0.ordinal());
+            case AP1R0, AP1R1, AP1R2, AP1R3 -> apr(1, r.ordinal() - IccRegister.AP1R0.ordinal());
+            case EOIR0, EOIR1, DIR, SGI0R, SGI1R, ASGI1R -> {
+                gic.errors().report(block(), "read of write-only " + r.architecturalName());
+                yield 0L;
+            }
+        };
     }
 
     @Override
@@ -273,7 +271,7 @@ public final class CpuInterfaceImpl implements CpuInterface {
         hppi = best;
         boolean irq = false;
         boolean fiq = false;
-        if (!Candidate.isNone(best) && canPreempt(best)) {
+        if (!Candidate.isNone(best) && canPreempt(best) && !gic.isClosed()) {
             irq = Candidate.group(best) == 1;
             fiq = !irq;
         }
@@ -316,7 +314,6 @@ public final class CpuInterfaceImpl implements CpuInterface {
                 update();
                 if (intid >= 32 && intid < LpiState.FIRST && gic.distributor().isOneOfN(intid)) {
                     notifySpi = intid; // the other PEs that could take it must look again
-
                 }
                 return intid;
             }
@@ -336,7 +333,7 @@ public final class CpuInterfaceImpl implements CpuInterface {
             int bits = apr[0][i] | apr[1][i];
             if (bits != 0) {
                 bit = (i << 5) + Integer.numberOfTrailingZeros(bits);
-                highestGroup = (apr[0][i] & (1 << bit)) != 0 ? 0 : 1;
+                highestGroup = (apr[0][i] & (1 << (bit & 31))) != 0 ? 0 : 1;
             }
         }
         if (bit < 0 || highestGroup != group) {
@@ -399,17 +396,5 @@ public final class CpuInterfaceImpl implements CpuInterface {
             apr[1][i] = i < aprCount && i < s.ap1r().size() ? (int) s.ap1r().get(i) : 0;
         }
         spiDirty = true;
-    }
-
-    /** Lowers both lines (the GIC is closing). */
-    public void lowerLines() {
-        if (irqLine) {
-            irqLine = false;
-            gic.host().setIrq(index, false);
-        }
-        if (fiqLine) {
-            fiqLine = false;
-            gic.host().setFiq(index, false);
-        }
     }
 }

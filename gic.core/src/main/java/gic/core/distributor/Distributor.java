@@ -11,6 +11,8 @@ import gic.core.irq.Candidate;
 import gic.core.irq.IrqBank;
 import gic.core.reg.Field;
 import gic.core.reg.RegisterTable;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The distributor (GICD): global control, the SPIs with their routing, and message-based SPIs.
@@ -54,8 +56,9 @@ public final class Distributor {
     private final GicCore gic;
     private final GicConfig config;
     private final IrqBank spis;
-    private final long[] irouter;
-    private final int[] target;
+    /** GICD_IROUTER per SPI and the CPU it names: written under the lock, read by any thread. */
+    private final AtomicLongArray irouter;
+    private final AtomicIntegerArray target;
     private final Object lock = new Object();
     private volatile int ctlr;
     private final MmioRegion region;
@@ -64,10 +67,10 @@ public final class Distributor {
         this.gic = gic;
         this.config = gic.config();
         spis = new IrqBank(32, config.spiCount(), config.maxSpi(), config.priorityBits());
-        irouter = new long[config.spiCount()];
-        target = new int[config.spiCount()];
-        for (int i = 0; i < target.length; i++) {
-            target[i] = gic.cpuIndexOfAffinity(0);
+        irouter = new AtomicLongArray(config.spiCount());
+        target = new AtomicIntegerArray(config.spiCount());
+        for (int i = 0; i < target.length(); i++) {
+            target.set(i, gic.cpuIndexOfAffinity(0));
         }
         region = new Region();
     }
@@ -157,23 +160,20 @@ public final class Distributor {
         gic.spiChanged(intid);
     }
 
-    /** A message-based SPI arriving as an MSI write to GICD_SETSPI_NSR. */
+    /** A message-based SPI arriving as an MSI write to GICD_SETSPI_NSR (lock-free, like a wire). */
     public void setSpiByMessage(int value) {
-        synchronized (lock) {
-            messageSpi(value, true);
-        }
+        messageSpi(value, true);
     }
 
     private long irouter(int intid) {
-        return spis.implemented(intid) ? irouter[intid - 32] : 0;
+        return spis.implemented(intid) ? irouter.get(intid - 32) : 0;
     }
 
     private void writeIrouter(int intid, long v) {
         if (!spis.implemented(intid)) {
             return;
         }
-        irouter[intid - 32] = v & IROUTER_MASK;
-        target[intid - 32] = gic.cpuIndexOfAffinity(affinityOf(v));
+        writeIrouterRaw(intid, v);
         gic.updateAll(true);
     }
 
@@ -188,12 +188,12 @@ public final class Distributor {
 
     /** Whether SPI {@code intid} uses 1-of-N routing. */
     public boolean isOneOfN(int intid) {
-        return IROUTER_IRM.isSet(irouter[intid - 32]);
+        return IROUTER_IRM.isSet(irouter.get(intid - 32));
     }
 
     /** The CPU an SPI with IRM = 0 targets, or -1 if no CPU has that affinity. */
     public int targetOf(int intid) {
-        return target[intid - 32];
+        return target.get(intid - 32);
     }
 
     /** A device changed the level of an SPI's wire. */
@@ -218,7 +218,7 @@ public final class Distributor {
             for (int bits = cand; bits != 0; bits &= bits - 1) {
                 int b = Integer.numberOfTrailingZeros(bits);
                 int i = w * 32 + b;
-                boolean routed = IROUTER_IRM.isSet(irouter[i]) ? participating : target[i] == cpu;
+                boolean routed = IROUTER_IRM.isSet(irouter.get(i)) ? participating : target.get(i) == cpu;
                 if (!routed) {
                     cand &= ~(1 << b);
                 }
@@ -229,20 +229,24 @@ public final class Distributor {
     }
 
     public DistributorState save() {
-        return new DistributorState(ctlr, spis.save(), Longs.of(irouter.clone()));
+        long[] routes = new long[irouter.length()];
+        for (int i = 0; i < routes.length; i++) {
+            routes[i] = irouter.get(i);
+        }
+        return new DistributorState(ctlr, spis.save(), Longs.of(routes));
     }
 
     public void restore(DistributorState s) {
         ctlr = s.ctlr() & 3;
         spis.restore(s.spis());
-        for (int i = 0; i < irouter.length; i++) {
+        for (int i = 0; i < irouter.length(); i++) {
             writeIrouterRaw(32 + i, i < s.irouter().size() ? s.irouter().get(i) : 0);
         }
     }
 
     private void writeIrouterRaw(int intid, long v) {
-        irouter[intid - 32] = v & IROUTER_MASK;
-        target[intid - 32] = gic.cpuIndexOfAffinity(affinityOf(v));
+        irouter.set(intid - 32, v & IROUTER_MASK);
+        target.set(intid - 32, gic.cpuIndexOfAffinity(affinityOf(v)));
     }
 
     private final class Region implements MmioRegion {

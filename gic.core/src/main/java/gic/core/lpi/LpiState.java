@@ -98,13 +98,8 @@ public final class LpiState {
      * @return {@code null}, or the error if the table is outside RAM (the pending state is then lost)
      */
     public String disable(long pendAddress, GuestMemory mem) {
-        String error = null;
-        int n = limit - FIRST;
-        if (n > 0) {
-            if (!mem.write(pendAddress + FIRST / 8, pendingBytes(n), 0, n / 8)) {
-                error = "LPI pending table at 0x" + Long.toHexString(pendAddress) + " is outside RAM";
-            }
-        }
+        String error = writeBack(pendAddress, mem) ? null
+            : "LPI pending table at 0x" + Long.toHexString(pendAddress) + " is partly outside RAM";
         clearAll();
         limit = FIRST;
         return error;
@@ -112,12 +107,20 @@ public final class LpiState {
 
     /** Writes the pending bits to the guest's table without stopping (for a snapshot). */
     public boolean writeBack(long pendAddress, GuestMemory mem) {
-        int n = limit - FIRST;
-        return n == 0 || mem.write(pendAddress + FIRST / 8, pendingBytes(n), 0, n / 8);
+        int n = (limit - FIRST) / 8;
+        byte[] bits = pendingBytes(n);
+        boolean ok = true;
+        for (int off = 0; off < n; ) {
+            long address = pendAddress + FIRST / 8 + off;
+            int len = (int) Math.min(n - off, PAGE - (address & (PAGE - 1)));
+            ok &= mem.write(address, bits, off, len);
+            off += len;
+        }
+        return ok;
     }
 
-    private byte[] pendingBytes(int n) {
-        byte[] bits = new byte[n / 8];
+    private byte[] pendingBytes(int bytes) {
+        byte[] bits = new byte[bytes];
         for (int i = 0; i < bits.length; i++) {
             bits[i] = (byte) (pending[i >>> 3] >>> (8 * (i & 7)));
         }

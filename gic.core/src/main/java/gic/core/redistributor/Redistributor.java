@@ -43,8 +43,7 @@ public final class Redistributor {
     public static final Field PENDBASER_PTZ = new Field("PTZ", 62, 1);
     /** Bits kept on write: everything but the RES0 fields (IHI 0069 GICR_PROPBASER / GICR_PENDBASER). */
     private static final long PROPBASER_MASK = ~(0xF8L << 56 | 0xFL << 52 | 0x3L << 5);
-    private static final long PENDBASER_MASK = ~(1L << 63 | 0x7L << 59 | 0xFL << 52 | 0xFL << 12 | 0x7FL)
-        & ~PENDBASER_PTZ.mask();
+    private static final long PENDBASER_MASK = ~(1L << 63 | 0x7L << 59 | 0xFL << 52 | 0xFL << 12 | 0x7FL);
 
     /** Offset of the SGI_base frame in a redistributor. */
     public static final int SGI_BASE = 0x10000;
@@ -62,8 +61,8 @@ public final class Redistributor {
     private int ctlr;
     private int waker = (int) (WAKER_PROCESSOR_SLEEP.mask() | WAKER_CHILDREN_ASLEEP.mask());
     private long propbaser;
+    /** GICR_PENDBASER as written, including PTZ until EnableLPIs consumes it. */
     private long pendbaser;
-    private boolean ptz;
 
     public Redistributor(GicCore gic, int index, RegisterTable<Redistributor> rdRegs) {
         this.gic = gic;
@@ -89,7 +88,9 @@ public final class Redistributor {
         t.razWi("GICR_STATUSR", 0x0010, 4, w);
         t.reg("GICR_WAKER", 0x0014, 4, w, (r, i) -> r.waker, (r, i, v) -> r.writeWaker((int) v));
         t.reg("GICR_PROPBASER", 0x0070, 8, dw, (r, i) -> r.propbaser, (r, i, v) -> r.writePropbaser(v));
-        t.reg("GICR_PENDBASER", 0x0078, 8, dw, (r, i) -> r.pendbaser, (r, i, v) -> r.writePendbaser(v));
+        // PTZ (bit 62) reads as 0 but is state until EnableLPIs consumes it: halves merge into the state.
+        t.reg("GICR_PENDBASER", 0x0078, 8, dw, (r, i) -> r.pendbaser & ~PENDBASER_PTZ.mask(),
+            (r, i) -> r.pendbaser, (r, i, v) -> r.writePendbaser(v));
         IdRegisters.declare(t);
         return t;
     }
@@ -100,6 +101,18 @@ public final class Redistributor {
         t.razWi("GICR_IGRPMODR0", 0x0D00, 4, RegisterTable.W);
         t.razWi("GICR_NSACR", 0x0E00, 4, RegisterTable.W);
         t.razWi("GICR_INMIR0", 0x0F80, 4, RegisterTable.W);
+        // Extended PPI range (GICR_TYPER.PPInum = 0): RAZ/WI.
+        t.razWi("GICR_IGROUPR<n>E", 0x0084, 8, RegisterTable.W);
+        t.razWi("GICR_ISENABLER<n>E", 0x0104, 8, RegisterTable.W);
+        t.razWi("GICR_ICENABLER<n>E", 0x0184, 8, RegisterTable.W);
+        t.razWi("GICR_ISPENDR<n>E", 0x0204, 8, RegisterTable.W);
+        t.razWi("GICR_ICPENDR<n>E", 0x0284, 8, RegisterTable.W);
+        t.razWi("GICR_ISACTIVER<n>E", 0x0304, 8, RegisterTable.W);
+        t.razWi("GICR_ICACTIVER<n>E", 0x0384, 8, RegisterTable.W);
+        t.razWi("GICR_IPRIORITYR<n>E", 0x0420, 0x40, RegisterTable.B | RegisterTable.W);
+        t.razWi("GICR_ICFGR<n>E", 0x0C08, 0x10, RegisterTable.W);
+        t.razWi("GICR_IGRPMODR<n>E", 0x0D04, 8, RegisterTable.W);
+        t.razWi("GICR_INMIR<n>E", 0x0F84, 8, RegisterTable.W);
         return t;
     }
 
@@ -189,8 +202,8 @@ public final class Redistributor {
             int idBits = Math.min(PROPBASER_ID_BITS.getInt(propbaser) + 1, gic.config().lpiIdBits());
             // IHI 0069 GICR_PROPBASER.IDbits: fewer than 14 bits leaves no room for LPIs.
             int limit = idBits < 14 ? LpiState.FIRST : 1 << idBits;
-            String err = lpis.enable(limit, propTable(), pendTable(), ptz, gic.memory());
-            ptz = false;
+            String err = lpis.enable(limit, propTable(), pendTable(), PENDBASER_PTZ.isSet(pendbaser), gic.memory());
+            pendbaser &= ~PENDBASER_PTZ.mask();
             if (err != null) {
                 gic.errors().report(name, err);
             }
@@ -228,7 +241,6 @@ public final class Redistributor {
             gic.errors().report(name, "GICR_PENDBASER written while EnableLPIs = 1");
             return;
         }
-        ptz = PENDBASER_PTZ.isSet(v);
         pendbaser = v & PENDBASER_MASK;
     }
 
@@ -369,7 +381,11 @@ public final class Redistributor {
             if (CTLR_ENABLE_LPIS.isSet(s.ctlr())) {
                 ctlr = (int) CTLR_ENABLE_LPIS.mask();
                 int idBits = Math.min(PROPBASER_ID_BITS.getInt(propbaser) + 1, gic.config().lpiIdBits());
-                lpis.enable(idBits < 14 ? LpiState.FIRST : 1 << idBits, propTable(), pendTable(), true, gic.memory());
+                String err = lpis.enable(idBits < 14 ? LpiState.FIRST : 1 << idBits, propTable(), pendTable(), true,
+                    gic.memory());
+                if (err != null) {
+                    gic.errors().report(name, "on restore: " + err);
+                }
                 for (int i = 0; i < s.pendingLpis().size(); i++) {
                     int intid = (int) s.pendingLpis().get(i);
                     if (lpis.inRange(intid)) {

@@ -38,7 +38,7 @@ public final class RegisterTable<T> {
     public static final int D = 8;
 
     private record Entry<T>(String name, int offset, int count, int bytes, int widths, Reader<T> reader,
-                            Writer<T> writer, boolean silent) {
+                            Reader<T> stateReader, Writer<T> writer, boolean silent) {
         int end() {
             return offset + count * bytes;
         }
@@ -63,12 +63,23 @@ public final class RegisterTable<T> {
     /** An array of {@code count} registers of {@code bytes} bytes each, starting at {@code offset}. */
     public RegisterTable<T> array(String name, int offset, int count, int bytes, int widths, Reader<T> reader,
                                   Writer<T> writer) {
-        return add(new Entry<>(name, offset, count, bytes, widths, reader, writer, false));
+        return add(new Entry<>(name, offset, count, bytes, widths, reader, reader, writer, false));
+    }
+
+    /**
+     * A register whose guest-visible read differs from its state (a write-only bit such as
+     * GICR_PENDBASER.PTZ): a narrow write merges into {@code stateReader}'s value, so writing one half
+     * never changes a bit of the other half.
+     */
+    public RegisterTable<T> reg(String name, int offset, int bytes, int widths, Reader<T> reader,
+                                Reader<T> stateReader, Writer<T> writer) {
+        return add(new Entry<>(name, offset, 1, bytes, widths, reader, stateReader, writer, false));
     }
 
     /** An architected range that reads as zero and ignores writes (no guest error). */
     public RegisterTable<T> razWi(String name, int offset, int length, int widths) {
-        return add(new Entry<>(name, offset, length / 4, 4, widths, (b, i) -> 0, (b, i, v) -> { }, true));
+        Reader<T> zero = (b, i) -> 0;
+        return add(new Entry<>(name, offset, length / 4, 4, widths, zero, zero, (b, i, v) -> { }, true));
     }
 
     /** Adds every register of {@code other}, which must not overlap this table's. */
@@ -176,7 +187,7 @@ public final class RegisterTable<T> {
                 }
                 return;
             }
-            long old = e.reader.read(block, index);
+            long old = e.stateReader.read(block, index);
             e.writer.write(block, index, (old & ~(sizeMask << shift)) | ((value & sizeMask) << shift));
         } else {
             long laneMask = (1L << (8 * e.bytes)) - 1;
