@@ -1,5 +1,6 @@
 package gic.core;
 
+import static gic.core.RegOffsets.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -44,18 +45,6 @@ class ConcurrencyTest {
     /** Keys: SPIs 0..63, then LPIs of CPU c at 64 + 64c + k. */
     private static final int KEYS = SPIS + CPUS * LPIS_PER_CPU;
 
-    private static final long GICD_CTLR = 0x0000;
-    private static final long GICD_IGROUPR = 0x0080;
-    private static final long GICD_ISENABLER = 0x0100;
-    private static final long GICD_ISPENDR = 0x0200;
-    private static final long GICD_ISACTIVER = 0x0300;
-    private static final long GICD_IPRIORITYR = 0x0400;
-    private static final long GICD_ICFGR = 0x0C00;
-    private static final long GICD_IROUTER = 0x6000;
-    private static final long GICR_CTLR = 0x0000;
-    private static final long GICR_WAKER = 0x0014;
-    private static final long GICR_PROPBASER = 0x0070;
-    private static final long GICR_PENDBASER = 0x0078;
 
     private TestHost host;
     private GicCore gic;

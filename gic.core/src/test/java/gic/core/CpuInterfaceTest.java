@@ -1,5 +1,6 @@
 package gic.core;
 
+import static gic.core.RegOffsets.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,23 +25,7 @@ class CpuInterfaceTest {
     private static final int SPURIOUS = 1023;
 
     // GICD offsets (CORE.md 1.2)
-    private static final long GICD_CTLR = 0x0000;
-    private static final long GICD_IGROUPR = 0x0080;
-    private static final long GICD_ISENABLER = 0x0100;
-    private static final long GICD_ICENABLER = 0x0180;
-    private static final long GICD_ISPENDR = 0x0200;
-    private static final long GICD_ICPENDR = 0x0280;
-    private static final long GICD_ISACTIVER = 0x0300;
-    private static final long GICD_IPRIORITYR = 0x0400;
-    private static final long GICD_ICFGR = 0x0C00;
-    private static final long GICD_IROUTER = 0x6000;
     // GICR RD_base / SGI_base offsets (CORE.md 2.2, 2.8)
-    private static final long GICR_WAKER = 0x0014;
-    private static final long GICR_IGROUPR0 = 0x0080;
-    private static final long GICR_ISENABLER0 = 0x0100;
-    private static final long GICR_ISPENDR0 = 0x0200;
-    private static final long GICR_ISACTIVER0 = 0x0300;
-    private static final long GICR_IPRIORITYR = 0x0400;
 
     /** ICC_CTLR_EL1 read-only part with 5 priority bits and 16-bit INTIDs: PRIbits=4, A3V, RSS. */
     private static final long CTLR_RO_5BITS = 4L << 8 | 1L << 15 | 1L << 18;

@@ -1,5 +1,6 @@
 package gic.core;
 
+import static gic.core.RegOffsets.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,18 +31,6 @@ class LpiTest {
     private static final int SPURIOUS = 1023;
     private static final int LPI_BASE = 8192;
 
-    private static final long GICD_CTLR = 0x0000;
-    private static final long GICD_IGROUPR = 0x0080;
-    private static final long GICD_ISENABLER = 0x0100;
-    private static final long GICD_ISPENDR = 0x0200;
-    private static final long GICD_IPRIORITYR = 0x0400;
-    private static final long GICD_ICFGR = 0x0C00;
-    private static final long GICD_IROUTER = 0x6000;
-    private static final long GICR_CTLR = 0x0000;
-    private static final long GICR_WAKER = 0x0014;
-    private static final long GICR_PROPBASER = 0x0070;
-    private static final long GICR_PENDBASER = 0x0078;
-    private static final long PTZ = 1L << 62;
 
     private TestHost host;
     private GicCore gic;

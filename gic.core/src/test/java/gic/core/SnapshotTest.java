@@ -1,5 +1,6 @@
 package gic.core;
 
+import static gic.core.RegOffsets.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,25 +34,6 @@ class SnapshotTest {
     private static final long PEND0 = RAM_BASE + 0x20_0000L;
     private static final int SPURIOUS = 1023;
 
-    private static final long GICD_CTLR = 0x0000;
-    private static final long GICD_IGROUPR = 0x0080;
-    private static final long GICD_ISENABLER = 0x0100;
-    private static final long GICD_ISPENDR = 0x0200;
-    private static final long GICD_ISACTIVER = 0x0300;
-    private static final long GICD_ICACTIVER = 0x0380;
-    private static final long GICD_IPRIORITYR = 0x0400;
-    private static final long GICD_ICFGR = 0x0C00;
-    private static final long GICD_IROUTER = 0x6000;
-    private static final long GICR_CTLR = 0x0000;
-    private static final long GICR_WAKER = 0x0014;
-    private static final long GICR_PROPBASER = 0x0070;
-    private static final long GICR_PENDBASER = 0x0078;
-    private static final long GICR_IGROUPR0 = 0x0080;
-    private static final long GICR_ISENABLER0 = 0x0100;
-    private static final long GICR_ISPENDR0 = 0x0200;
-    private static final long GICR_ISACTIVER0 = 0x0300;
-    private static final long GICR_IPRIORITYR = 0x0400;
-    private static final long GICR_ICFGR1 = 0x0C04;
 
     private static final GicConfig CONFIG = new GicConfig(List.of(0x0, 0x1), 64, 16, 5,
         GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE, List.of());
@@ -116,7 +98,7 @@ class SnapshotTest {
         assertEquals(1, r0.ctlr() & 1, "EnableLPIs");
         assertEquals(PROP | 15, r0.propbaser() & (0x000F_FFFF_FFFF_F000L | 0x1F));
         assertEquals(PEND0 + 0x1_0000L, r1.pendbaser() & 0x000F_FFFF_FFFF_0000L);
-        assertEquals(0, r1.pendbaser() & 1L << 62, "PTZ is not kept");
+        assertEquals(0, r1.pendbaser() & 1L << 62, "PTZ was consumed when EnableLPIs was set");
         assertEquals(Longs.of(8200), r0.pendingLpis());
         assertEquals(Longs.of(8201, 8202), r1.pendingLpis());
         assertEquals(1, bit(r1.sgiPpi().pending(), 1), "SGI 1 pending on CPU 1");
