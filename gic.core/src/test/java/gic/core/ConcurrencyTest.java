@@ -1,14 +1,13 @@
 package gic.core;
 
 import static gic.core.RegOffsets.*;
+import static gic.core.TestGic.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gic.api.GicConfig;
 import gic.api.IccRegister;
-import gic.api.MmioRegion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +27,6 @@ import org.junit.jupiter.api.Test;
  * merged with a raise that was still pending; nothing is lost, invented, or active twice.
  */
 class ConcurrencyTest {
-
-    private static final long RAM_BASE = 0x4000_0000L;
-    private static final int RAM_SIZE = 4 << 20;
-    private static final long PROP = RAM_BASE + 0x10_0000L;
-    private static final long PEND0 = RAM_BASE + 0x20_0000L;
-    private static final int SPURIOUS = 1023;
 
     private static final int CPUS = 4;
     private static final int DEVICE_THREADS = 4;
@@ -258,43 +251,21 @@ class ConcurrencyTest {
     }
 
     private void setUpMachine() {
-        List<Integer> aff = new ArrayList<>();
-        for (int c = 0; c < CPUS; c++) {
-            aff.add(c);
-        }
-        GicConfig cfg = new GicConfig(aff, SPIS, 16, 5, GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE,
-            List.of());
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(cfg, host);
-        Regs.gicd(gic, GICD_CTLR, 0b11);
+        gic = TestGic.cpus(CPUS).spis(SPIS).create();
+        host = TestGic.host(gic);
+        enableGroups(gic);
         for (int intid = SPI_FIRST; intid < SPI_FIRST + SPIS; intid++) {
-            int key = intid - SPI_FIRST;
-            Regs.gicd(gic, GICD_IGROUPR + 4L * (intid / 32), 0xFFFF_FFFFL);
-            long po = GICD_IPRIORITYR + (intid & ~3);
-            int shift = 8 * (intid & 3);
-            Regs.gicd(gic, po, (Regs.gicd(gic, po) & ~(0xFFL << shift) | (long) priority(key) << shift)
-                & 0xFFFF_FFFFL);
-            long icfgr = GICD_ICFGR + 4L * (intid / 16);
-            Regs.gicd(gic, icfgr, Regs.gicd(gic, icfgr) | 1L << (2 * (intid % 16) + 1));
-            Regs.gicd(gic, GICD_IROUTER + 8L * intid, aff.get(spiTarget(intid)));
-            Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
+            spi(gic, intid).group(1).priority(priority(intid - SPI_FIRST)).edge().routeTo(spiTarget(intid))
+                .enable();
         }
         for (int k = 0; k < LPIS_PER_CPU; k++) {
-            assertTrue(host.mem().store(PROP + k, 1, priority(SPIS + k) | 0b11));
+            lpiConfig(gic, LPI_FIRST + k, priority(SPIS + k), true);
         }
         for (int c = 0; c < CPUS; c++) {
-            Regs.gicr(gic, c, GICR_WAKER, 0);
-            rd64(c, GICR_PROPBASER, PROP | 15);
-            rd64(c, GICR_PENDBASER, PEND0 + 0x1_0000L * c | 1L << 62);
-            Regs.gicr(gic, c, GICR_CTLR, Regs.gicr(gic, c, GICR_CTLR) | 1);
-            gic.cpu(c).write(IccRegister.PMR, 0xF0);
-            gic.cpu(c).write(IccRegister.IGRPEN1, 1);
+            wake(gic, c);
+            programLpiTables(gic, c, 15);
+            enableLpis(gic, c);
+            enableCpuInterface(gic, c, 0xF0, GRP1);
         }
-    }
-
-    private void rd64(int cpu, long off, long value) {
-        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = gic.regionAt(addr);
-        r.write(addr - r.base(), 8, value);
     }
 }

@@ -19,11 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** GICD register values, access rules and guest-error reporting (CORE.md §1). */
 class DistributorRegistersTest {
 
-    static final long RAM_BASE = 0x4000_0000L;
-    static final int RAM_SIZE = 16 << 20;
     /** 4 CPUs, 64 SPIs (INTIDs 32..95), 16 INTID bits, 5 priority bits, no ITS. */
-    static final GicConfig CFG = new GicConfig(List.of(0x0, 0x1, 0x100, 0x10000), 64, 16, 5,
-        0x0800_0000L, 0x080A_0000L, List.of());
+    static final GicConfig CFG = TestGic.affinities(TestGic.FOUR_CPUS).config();
 
     static final long CTLR = 0x0000;
     static final long TYPER = 0x0004;
@@ -55,18 +52,22 @@ class DistributorRegistersTest {
     static final int CTLR_ARE = 1 << 4;
     static final int CTLR_DS = 1 << 6;
 
-    private Gic gic;
+    private GicCore gic;
     private TestHost host;
 
+    /** A GIC of {@link #CFG} on a host that fails the test on any guest error. */
     private Gic strict() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CFG, host);
-        return gic;
+        return start(TestGic.affinities(TestGic.FOUR_CPUS));
     }
 
+    /** A GIC of {@link #CFG} on a host that only records guest errors. */
     private Gic lenient() {
-        host = TestHost.lenient(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CFG, host);
+        return start(TestGic.affinities(TestGic.FOUR_CPUS).lenient());
+    }
+
+    private Gic start(TestGic.Builder machine) {
+        gic = machine.create();
+        host = TestGic.host(gic);
         return gic;
     }
 
@@ -149,10 +150,8 @@ class DistributorRegistersTest {
     @ParameterizedTest
     @CsvSource({"32,14,1,13", "992,20,31,19", "256,16,8,15"})
     void typer_follows_config(int spis, int idBits, int itLines, int idField) {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(new GicConfig(List.of(0), spis, idBits, 5, 0x0800_0000L, 0x080A_0000L,
-            List.of()), host);
-        long typer = gicd(gic, TYPER);
+        Gic g = start(TestGic.cpus(1).spis(spis).lpiIdBits(idBits));
+        long typer = gicd(g, TYPER);
         assertEquals(itLines, typer & 0x1F);
         assertEquals(idField, (typer >> 19) & 0x1F);
     }
@@ -329,10 +328,9 @@ class DistributorRegistersTest {
 
     @Test
     void ipriorityr_with_eight_priority_bits_keeps_all_bits() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(new GicConfig(List.of(0), 32, 16, 8, 0x0800_0000L, 0x080A_0000L, List.of()), host);
-        gicd(gic, IPRIORITYR + 32, 0x1234_5678L);
-        assertEquals(0x1234_5678L, gicd(gic, IPRIORITYR + 32));
+        Gic g = start(TestGic.cpus(1).spis(32).priorityBits(8));
+        gicd(g, IPRIORITYR + 32, 0x1234_5678L);
+        assertEquals(0x1234_5678L, gicd(g, IPRIORITYR + 32));
     }
 
     // ---------------------------------------------------------------- ICFGR

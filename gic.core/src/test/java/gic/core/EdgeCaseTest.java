@@ -1,6 +1,7 @@
 package gic.core;
 
 import static gic.core.RegOffsets.*;
+import static gic.core.TestGic.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -11,7 +12,6 @@ import gic.api.GicSnapshot;
 import gic.api.IccRegister;
 import gic.api.MmioRegion;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -24,14 +24,6 @@ import org.junit.jupiter.api.Test;
  * never throw into the host.
  */
 class EdgeCaseTest {
-
-    private static final long RAM_BASE = 0x4000_0000L;
-    private static final int RAM_SIZE = 4 << 20;
-    private static final long PROP = RAM_BASE + 0x10_0000L;
-    private static final long PEND0 = RAM_BASE + 0x20_0000L;
-    private static final int SPURIOUS = 1023;
-    private static final int LPI_BASE = 8192;
-
 
     private TestHost host;
     private GicCore gic;
@@ -55,11 +47,10 @@ class EdgeCaseTest {
     @Test
     void ptz_latched_before_a_snapshot_still_applies_when_lpis_are_enabled_after_restore() {
         start(1);
-        lpiConfig(8200, 0xA0, true);
+        lpiConfig(gic, 8200, 0xA0, true);
         // The guest did not zero its pending table (legal with PTZ = 1): stale bit for INTID 8200.
-        setTableBit(0, 8200);
-        rd64(gic, 0, GICR_PROPBASER, PROP | 15);
-        rd64(gic, 0, GICR_PENDBASER, PEND0 | PTZ);
+        setPendingTableBit(gic, 0, 8200);
+        programLpiTables(gic, 0, 15); // PROPBASER, then PENDBASER with PTZ = 1
 
         GicSnapshot s = GicSnapshot.fromBytes(gic.snapshot().toBytes());
         restored = GicCore.restore(s, host);
@@ -79,9 +70,9 @@ class EdgeCaseTest {
     @Test
     void ptz_written_in_the_upper_half_survives_a_later_lower_half_write_of_pendbaser() {
         start(1);
-        lpiConfig(8200, 0xA0, true);
-        setTableBit(0, 8200); // not zeroed: the guest relies on PTZ
-        rd64(gic, 0, GICR_PROPBASER, PROP | 15);
+        lpiConfig(gic, 8200, 0xA0, true);
+        setPendingTableBit(gic, 0, 8200); // not zeroed: the guest relies on PTZ
+        Regs.gicr(gic, 0, GICR_PROPBASER, 8, PROP | 15);
         Regs.gicr(gic, 0, GICR_PENDBASER + 4, PTZ >>> 32);       // high half: PTZ
         Regs.gicr(gic, 0, GICR_PENDBASER, PEND0 & 0xFFFF_FFFFL);  // low half: address
         enableLpis(gic, 0);
@@ -98,13 +89,7 @@ class EdgeCaseTest {
         int cpus = 4;
         start(cpus);
         int intid = 40;
-        long grp = GICD_IGROUPR + 4L * (intid / 32);
-        Regs.gicd(gic, grp, Regs.gicd(gic, grp) | 1L << (intid % 32));
-        Regs.gicd(gic, GICD_IPRIORITYR + intid, 1, 0x80);
-        long cfg = GICD_ICFGR + 4L * (intid / 16);
-        Regs.gicd(gic, cfg, Regs.gicd(gic, cfg) | 1L << (2 * (intid % 16) + 1));
-        Regs.gicd(gic, GICD_IROUTER + 8L * intid, 1L << 31); // IRM = 1
-        Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
+        spi(gic, intid).group(1).priority(0x80).edge().irouter(1L << 31).enable(); // IRM = 1
 
         int rounds = 20_000;
         AtomicInteger inHandler = new AtomicInteger();
@@ -165,11 +150,8 @@ class EdgeCaseTest {
     @Test
     void random_guest_mmio_and_system_register_traffic_never_throws() {
         int cpus = 2;
-        List<Integer> aff = List.of(0, 1);
-        GicConfig cfg = new GicConfig(aff, 64, 14, 8, GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE,
-            List.of());
-        host = TestHost.lenient(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(cfg, host);
+        gic = TestGic.cpus(cpus).lpiIdBits(14).priorityBits(8).lenient().create();
+        host = TestGic.host(gic);
         java.util.Random rnd = new java.util.Random(42);
         int[] sizes = {1, 2, 3, 4, 8, 0, -1, 16};
         IccRegister[] regs = IccRegister.values();
@@ -216,45 +198,12 @@ class EdgeCaseTest {
 
     /** A GIC with both GICD groups enabled, every CPU awake with PMR open and IGRPEN1 set. */
     private void start(int cpus) {
-        List<Integer> aff = new java.util.ArrayList<>();
-        for (int i = 0; i < cpus; i++) {
-            aff.add(i);
-        }
-        GicConfig cfg = new GicConfig(aff, 64, 16, 5, GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE,
-            List.of());
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(cfg, host);
-        Regs.gicd(gic, GICD_CTLR, 0b11);
-        for (int c = 0; c < cpus; c++) {
-            Regs.gicr(gic, c, GICR_WAKER, 0);
-            gic.cpu(c).write(IccRegister.PMR, 0xFF);
-            gic.cpu(c).write(IccRegister.IGRPEN1, 1);
-        }
+        gic = TestGic.cpus(cpus).create();
+        host = TestGic.host(gic);
+        bringUpAllCpus(gic, 0xFF, GRP1);
     }
 
     private boolean spiPendingOrActive(int intid) {
-        long bit = 1L << (intid % 32);
-        return (Regs.gicd(gic, 0x200 + 4L * (intid / 32)) & bit) != 0
-            || (Regs.gicd(gic, 0x300 + 4L * (intid / 32)) & bit) != 0;
-    }
-
-    private void lpiConfig(int intid, int prio, boolean enabled) {
-        assertTrue(host.mem().store(PROP + (intid - LPI_BASE), 1, prio | 0b10 | (enabled ? 1 : 0)));
-    }
-
-    private void setTableBit(int cpu, int intid) {
-        long addr = PEND0 + 0x1_0000L * cpu + intid / 8;
-        long b = host.mem().load(addr, 1).getAsLong();
-        assertTrue(host.mem().store(addr, 1, b | 1L << (intid % 8)));
-    }
-
-    private static void enableLpis(GicCore g, int cpu) {
-        Regs.gicr(g, cpu, GICR_CTLR, Regs.gicr(g, cpu, GICR_CTLR) | 1);
-    }
-
-    private static void rd64(GicCore g, int cpu, long off, long value) {
-        long addr = g.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = g.regionAt(addr);
-        r.write(addr - r.base(), 8, value);
+        return spiPending(gic, intid) || spiActive(gic, intid);
     }
 }

@@ -1,5 +1,6 @@
 package gic.core;
 
+import static gic.core.TestGic.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.contains;
@@ -30,17 +31,12 @@ class HostCallbacksTest {
     @BeforeEach
     void setUp() {
         host = mock(GicHost.class);
-        when(host.memory()).thenReturn(new TestMemory(0x4000_0000L, 1 << 20));
+        when(host.memory()).thenReturn(new TestMemory(RAM_BASE, RAM_SIZE));
         gic = GicCore.create(GicConfig.virt(2), host);
-        Regs.gicd(gic, 0x0, 0b11);                            // EnableGrp0 | EnableGrp1
-        Regs.gicd(gic, 0x84, 1L << (SPI - 32));                // Group 1
-        Regs.gicd(gic, 0xC00 + 4 * (SPI / 16), 2L << (2 * (SPI % 16))); // edge-triggered
-        Regs.gicd(gic, 0x400 + SPI, 1, 0x80);
-        Regs.gicd(gic, 0x6000 + 8 * SPI, 4, 0x1);              // route to CPU 1 (Aff0 = 1)
-        Regs.gicd(gic, 0x104, 1L << (SPI - 32));               // enable
+        enableGroups(gic);
+        spi(gic, SPI).group(1).edge().priority(0x80).routeTo(1).enable(); // CPU 1: Aff0 = 1
+        enableCpuInterface(gic, 1, 0xF0, GRP1);
         cpu1 = gic.cpu(1);
-        cpu1.write(IccRegister.PMR, 0xF0);
-        cpu1.write(IccRegister.IGRPEN1, 1);
     }
 
     @Test
@@ -72,7 +68,7 @@ class HostCallbacksTest {
 
     @Test
     void group0_interrupt_is_signalled_on_fiq_not_irq() {
-        Regs.gicd(gic, 0x84, 0);         // back to Group 0
+        spi(gic, SPI).group(0);          // back to Group 0
         cpu1.write(IccRegister.IGRPEN0, 1);
         gic.pulseSpi(SPI);
 

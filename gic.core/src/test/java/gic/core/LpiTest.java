@@ -1,14 +1,13 @@
 package gic.core;
 
 import static gic.core.RegOffsets.*;
+import static gic.core.TestGic.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import gic.api.GicConfig;
 import gic.api.IccRegister;
-import gic.api.MmioRegion;
 import gic.core.redistributor.Redistributor;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,16 +20,6 @@ import org.junit.jupiter.api.Test;
  * and arbitration of LPIs against each other and against SPIs in the CPU interface (CORE.md 4.3).
  */
 class LpiTest {
-
-    private static final long RAM_BASE = 0x4000_0000L;
-    private static final int RAM_SIZE = 4 << 20;
-    /** LPI configuration table, shared by every redistributor (4 KiB aligned). */
-    private static final long PROP = RAM_BASE + 0x10_0000L;
-    /** Pending tables, one per redistributor (64 KiB aligned). */
-    private static final long PEND0 = RAM_BASE + 0x20_0000L;
-    private static final int SPURIOUS = 1023;
-    private static final int LPI_BASE = 8192;
-
 
     private TestHost host;
     private GicCore gic;
@@ -48,9 +37,9 @@ class LpiTest {
     @Test
     void lpi_enabled_in_property_table_is_delivered_as_group1_irq() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0xA0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         assertTrue(rd(0).setLpiPending(8200));
         assertTrue(rd(0).isLpiPending(8200));
         assertTrue(host.irq(0));
@@ -68,16 +57,16 @@ class LpiTest {
     @Test
     void lpi_pending_while_config_disabled_stays_pending_and_fires_after_enable_and_invalidate() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, false);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0xA0, false);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         assertTrue(rd(0).setLpiPending(8200));
         assertTrue(rd(0).isLpiPending(8200));
         assertFalse(host.irq(0));
         assertEquals(SPURIOUS, read(0, IccRegister.HPPIR1));
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
 
-        lpiConfig(8200, 0xA0, true);
+        lpiConfig(gic, 8200, 0xA0, true);
         assertFalse(host.irq(0), "config is cached until invalidated");
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
         assertTrue(rd(0).isLpiPending(8200));
@@ -92,9 +81,9 @@ class LpiTest {
         start(1, 16, true);
         long lastPage = RAM_BASE + RAM_SIZE - 0x1000; // an 8 KiB table (14 ID bits) whose second page is outside RAM
         assertTrue(host.mem().store(lastPage + 5, 1, 0xA1));
-        rd64(0, GICR_PROPBASER, lastPage | 13);
-        rd64(0, GICR_PENDBASER, pend(0) | PTZ);
-        enableLpis(0);
+        Regs.gicr(gic, 0, GICR_PROPBASER, 8, lastPage | 13);
+        Regs.gicr(gic, 0, GICR_PENDBASER, 8, pendTable(0) | PTZ);
+        enableLpis(gic, 0);
         assertTrue(host.guestErrors().stream().anyMatch(e -> e.contains("property table")));
         assertTrue(rd(0).setLpiPending(LPI_BASE + 5));
         assertEquals(LPI_BASE + 5, read(0, IccRegister.IAR1), "an LPI configured in the good page is delivered");
@@ -106,12 +95,12 @@ class LpiTest {
     @Test
     void disabling_lpi_in_memory_takes_effect_only_after_invalidate() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0xA0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertTrue(host.irq(0));
-        lpiConfig(8200, 0xA0, false);
+        lpiConfig(gic, 8200, 0xA0, false);
         assertTrue(host.irq(0), "still enabled in the cache");
         assertEquals(8200, read(0, IccRegister.HPPIR1));
         rd(0).invalidateLpi(8200);
@@ -123,14 +112,14 @@ class LpiTest {
     @Test
     void priority_change_in_memory_takes_effect_only_after_invalidate() {
         start(1, 16, false);
-        spi(40, 0x90, 0);
-        lpiConfig(8200, 0xA0, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        spi(gic, 40).group(1).priority(0x90).edge().routeTo(0).enable();
+        lpiConfig(gic, 8200, 0xA0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8);
         assertEquals(40, read(0, IccRegister.HPPIR1));
-        lpiConfig(8200, 0x80, true);
+        lpiConfig(gic, 8200, 0x80, true);
         assertEquals(40, read(0, IccRegister.HPPIR1), "old priority 0xA0 still cached");
         rd(0).invalidateLpi(8200);
         assertEquals(8200, read(0, IccRegister.HPPIR1));
@@ -142,16 +131,16 @@ class LpiTest {
     void invalidate_all_refreshes_every_cached_config() {
         start(1, 16, false);
         for (int id = 8192; id < 8192 + 16; id++) {
-            lpiConfig(id, 0xA0, false);
+            lpiConfig(gic, id, 0xA0, false);
         }
-        programTables(0, 15, true);
-        enableLpis(0);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         for (int id = 8192; id < 8192 + 16; id++) {
             assertTrue(rd(0).setLpiPending(id));
         }
         assertFalse(host.irq(0));
         for (int id = 8192; id < 8192 + 16; id++) {
-            lpiConfig(id, 0xC0 - 8 * (id - 8192), true);
+            lpiConfig(gic, id, 0xC0 - 8 * (id - 8192), true);
         }
         assertFalse(host.irq(0));
         rd(0).invalidateAllLpis();
@@ -160,15 +149,15 @@ class LpiTest {
         for (int id = 8192 + 15; id >= 8192; id--) {
             expected.add(id);
         }
-        assertEquals(expected, drain(0));
+        assertEquals(expected, drainGroup1(gic, 0));
     }
 
     @Test
     void property_byte_low_bits_are_not_priority() {
         start(1, 16, false);
         host.mem().store(PROP + (8200 - LPI_BASE), 1, 0x80 | 0b11);
-        programTables(0, 15, true);
-        enableLpis(0);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertEquals(8200, read(0, IccRegister.IAR1));
         assertEquals(0x80, read(0, IccRegister.RPR));
@@ -180,23 +169,23 @@ class LpiTest {
     @Test
     void clearing_enable_lpis_writes_pending_state_back_to_the_table() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, false);
-        lpiConfig(8300, 0x80, true);
-        lpiConfig(12345, 0xA0, false);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0xA0, false);
+        lpiConfig(gic, 8300, 0x80, true);
+        lpiConfig(gic, 12345, 0xA0, false);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         rd(0).setLpiPending(8300);
         rd(0).setLpiPending(12345);
         assertEquals(8300, read(0, IccRegister.IAR1));
         write(0, IccRegister.EOIR1, 8300);
 
-        disableLpis(0);
-        assertTrue(tableBit(0, 8200));
-        assertTrue(tableBit(0, 12345));
-        assertFalse(tableBit(0, 8300), "acknowledged, so not pending");
-        assertFalse(tableBit(0, 8201));
-        assertFalse(tableBit(0, 12344));
+        disableLpis(gic, 0);
+        assertTrue(pendingTableBit(gic, 0, 8200));
+        assertTrue(pendingTableBit(gic, 0, 12345));
+        assertFalse(pendingTableBit(gic, 0, 8300), "acknowledged, so not pending");
+        assertFalse(pendingTableBit(gic, 0, 8201));
+        assertFalse(pendingTableBit(gic, 0, 12344));
         assertEquals(1 << (8200 % 8), host.mem().load(PEND0 + 8200 / 8, 1).getAsLong(), "bit INTID%8 of byte INTID/8");
         assertFalse(host.irq(0));
     }
@@ -205,51 +194,51 @@ class LpiTest {
     void reenabling_with_ptz_clear_restores_written_back_pending_lpis() {
         start(1, 16, false);
         write(0, IccRegister.PMR, 0); // keep everything pending
-        lpiConfig(8200, 0x80, true);
-        lpiConfig(9000, 0x60, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        lpiConfig(gic, 9000, 0x60, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         rd(0).setLpiPending(9000);
-        disableLpis(0);
-        assertTrue(tableBit(0, 8200));
-        assertTrue(tableBit(0, 9000));
-        programTables(0, 15, false);
-        enableLpis(0);
+        disableLpis(gic, 0);
+        assertTrue(pendingTableBit(gic, 0, 8200));
+        assertTrue(pendingTableBit(gic, 0, 9000));
+        programLpiTablesWithoutPtz(gic, 0, 15);
+        enableLpis(gic, 0);
         assertTrue(rd(0).isLpiPending(8200));
         assertTrue(rd(0).isLpiPending(9000));
         write(0, IccRegister.PMR, 0xFF);
         assertTrue(host.irq(0));
-        assertEquals(List.of(9000, 8200), drain(0));
+        assertEquals(List.of(9000, 8200), drainGroup1(gic, 0));
     }
 
     @Test
     void enabling_with_ptz_clear_reads_pending_bits_from_the_table() {
         start(1, 16, false);
-        lpiConfig(8300, 0x90, true);
-        lpiConfig(20000, 0x70, true);
-        lpiConfig(8301, 0x50, false);
-        setTableBit(0, 8300);
-        setTableBit(0, 20000);
-        setTableBit(0, 8301);
-        programTables(0, 15, false);
-        enableLpis(0);
+        lpiConfig(gic, 8300, 0x90, true);
+        lpiConfig(gic, 20000, 0x70, true);
+        lpiConfig(gic, 8301, 0x50, false);
+        setPendingTableBit(gic, 0, 8300);
+        setPendingTableBit(gic, 0, 20000);
+        setPendingTableBit(gic, 0, 8301);
+        programLpiTablesWithoutPtz(gic, 0, 15);
+        enableLpis(gic, 0);
         assertTrue(rd(0).isLpiPending(8300));
         assertTrue(rd(0).isLpiPending(20000));
         assertTrue(rd(0).isLpiPending(8301));
         assertFalse(rd(0).isLpiPending(8302));
         assertTrue(host.irq(0));
-        assertEquals(List.of(20000, 8300), drain(0));
+        assertEquals(List.of(20000, 8300), drainGroup1(gic, 0));
         assertTrue(rd(0).isLpiPending(8301), "pending but disabled");
     }
 
     @Test
     void enabling_with_ptz_set_assumes_the_table_is_zero() {
         start(1, 16, false);
-        lpiConfig(8300, 0x90, true);
-        setTableBit(0, 8300);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8300, 0x90, true);
+        setPendingTableBit(gic, 0, 8300);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         assertFalse(rd(0).isLpiPending(8300));
         assertFalse(host.irq(0));
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
@@ -258,9 +247,9 @@ class LpiTest {
     @Test
     void propbaser_and_pendbaser_read_back_address_and_idbits_with_ptz_reading_zero() {
         start(1, 16, false);
-        programTables(0, 15, true);
-        long prop = rd64(0, GICR_PROPBASER);
-        long pend = rd64(0, GICR_PENDBASER);
+        programLpiTables(gic, 0, 15);
+        long prop = Regs.gicrRead(gic, 0, GICR_PROPBASER, 8);
+        long pend = Regs.gicrRead(gic, 0, GICR_PENDBASER, 8);
         assertEquals(PROP, prop & 0x000F_FFFF_FFFF_F000L);
         assertEquals(15, prop & 0x1F);
         assertEquals(PEND0, pend & 0x000F_FFFF_FFFF_0000L);
@@ -273,11 +262,11 @@ class LpiTest {
     @Test
     void lpi_set_while_enable_lpis_is_clear_is_dropped_not_latched() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, true);
-        programTables(0, 15, true);
+        lpiConfig(gic, 8200, 0xA0, true);
+        programLpiTables(gic, 0, 15);
         assertFalse(rd(0).setLpiPending(8200));
         assertFalse(rd(0).isLpiPending(8200));
-        enableLpis(0);
+        enableLpis(gic, 0);
         assertFalse(rd(0).isLpiPending(8200));
         assertFalse(host.irq(0));
         assertTrue(rd(0).setLpiPending(8200));
@@ -287,44 +276,44 @@ class LpiTest {
     @Test
     void lpi_set_after_enable_lpis_cleared_is_dropped() {
         start(1, 16, false);
-        lpiConfig(8200, 0xA0, true);
-        programTables(0, 15, true);
-        enableLpis(0);
-        disableLpis(0);
+        lpiConfig(gic, 8200, 0xA0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
+        disableLpis(gic, 0);
         assertFalse(rd(0).setLpiPending(8200));
-        assertFalse(tableBit(0, 8200));
+        assertFalse(pendingTableBit(gic, 0, 8200));
     }
 
     @Test
     void lpi_beyond_propbaser_idbits_is_dropped() {
         start(1, 16, false);
-        lpiConfig(16383, 0xA0, true);
-        programTables(0, 13, true); // 14 INTID bits: LPIs 8192..16383
-        enableLpis(0);
+        lpiConfig(gic, 16383, 0xA0, true);
+        programLpiTables(gic, 0, 13); // 14 INTID bits: LPIs 8192..16383
+        enableLpis(gic, 0);
         assertTrue(rd(0).setLpiPending(16383));
         assertFalse(rd(0).setLpiPending(16384));
         assertFalse(rd(0).isLpiPending(16384));
-        assertEquals(List.of(16383), drain(0));
+        assertEquals(List.of(16383), drainGroup1(gic, 0));
     }
 
     @Test
     void lpi_beyond_gicd_idbits_is_dropped_even_if_propbaser_allows_more() {
         start(1, 16, false);
-        lpiConfig(65535, 0xA0, true);
-        programTables(0, 19, true);
-        enableLpis(0);
+        lpiConfig(gic, 65535, 0xA0, true);
+        programLpiTables(gic, 0, 19);
+        enableLpis(gic, 0);
         assertTrue(rd(0).setLpiPending(65535));
         assertFalse(rd(0).setLpiPending(65536));
         assertFalse(rd(0).setLpiPending(1 << 19));
-        assertEquals(List.of(65535), drain(0));
+        assertEquals(List.of(65535), drainGroup1(gic, 0));
     }
 
     @Test
     void propbaser_idbits_below_13_means_no_lpis() {
         start(1, 16, false);
-        lpiConfig(8192, 0xA0, true);
-        programTables(0, 12, true);
-        enableLpis(0);
+        lpiConfig(gic, 8192, 0xA0, true);
+        programLpiTables(gic, 0, 12);
+        enableLpis(gic, 0);
         assertFalse(rd(0).setLpiPending(8192));
         assertFalse(rd(0).setLpiPending(8200));
         assertFalse(host.irq(0));
@@ -333,8 +322,8 @@ class LpiTest {
     @Test
     void intids_below_8192_are_not_lpis() {
         start(1, 16, false);
-        programTables(0, 15, true);
-        enableLpis(0);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         assertFalse(rd(0).setLpiPending(8191));
         assertFalse(rd(0).setLpiPending(1023));
         assertFalse(rd(0).setLpiPending(40));
@@ -349,9 +338,9 @@ class LpiTest {
     void lpi_delivery_requires_gicd_enable_grp1_igrpen1_and_priority_below_pmr() {
         start(1, 16, false);
         Regs.gicd(gic, GICD_CTLR, 0b01);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertFalse(host.irq(0), "GICD EnableGrp1 clear");
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
@@ -374,11 +363,11 @@ class LpiTest {
     void lpi_is_not_delivered_after_enable_lpis_is_cleared() {
         start(1, 16, false);
         write(0, IccRegister.PMR, 0);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
-        disableLpis(0);
+        disableLpis(gic, 0);
         write(0, IccRegister.PMR, 0xFF);
         assertFalse(host.irq(0));
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
@@ -390,41 +379,41 @@ class LpiTest {
         int[] ids = {9000, 8200, 30000, 8199, 65535, 12000};
         int[] prios = {0x80, 0xA0, 0x40, 0x80, 0x40, 0xE0};
         for (int i = 0; i < ids.length; i++) {
-            lpiConfig(ids[i], prios[i], true);
+            lpiConfig(gic, ids[i], prios[i], true);
         }
-        programTables(0, 15, true);
-        enableLpis(0);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         for (int id : ids) {
             assertTrue(rd(0).setLpiPending(id));
         }
-        assertEquals(List.of(30000, 65535, 8199, 9000, 8200, 12000), drain(0));
+        assertEquals(List.of(30000, 65535, 8199, 9000, 8200, 12000), drainGroup1(gic, 0));
         assertFalse(host.irq(0));
     }
 
     @Test
     void lpis_and_spis_are_arbitrated_by_priority_then_intid() {
         start(1, 16, false);
-        spi(40, 0x90, 0);
-        spi(41, 0xA0, 0);
-        lpiConfig(8200, 0x80, true);
-        lpiConfig(8201, 0xA0, true);
-        lpiConfig(8202, 0xB0, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        spi(gic, 40).group(1).priority(0x90).edge().routeTo(0).enable();
+        spi(gic, 41).group(1).priority(0xA0).edge().routeTo(0).enable();
+        lpiConfig(gic, 8200, 0x80, true);
+        lpiConfig(gic, 8201, 0xA0, true);
+        lpiConfig(gic, 8202, 0xB0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8202);
         rd(0).setLpiPending(8201);
         rd(0).setLpiPending(8200);
         Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8 | 1L << 9);
-        assertEquals(List.of(8200, 40, 41, 8201, 8202), drain(0));
+        assertEquals(List.of(8200, 40, 41, 8201, 8202), drainGroup1(gic, 0));
     }
 
     @Test
     void higher_priority_lpi_preempts_a_running_spi() {
         start(1, 16, false);
-        spi(40, 0x90, 0);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        spi(gic, 40).group(1).priority(0x90).edge().routeTo(0).enable();
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         Regs.gicd(gic, GICD_ISPENDR + 4, 1L << 8);
         assertEquals(40, read(0, IccRegister.IAR1));
         rd(0).setLpiPending(8200);
@@ -440,9 +429,9 @@ class LpiTest {
     @Test
     void lpi_has_no_active_state_so_eoir_only_drops_priority() {
         start(1, 16, false);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertEquals(8200, read(0, IccRegister.IAR1));
         assertTrue(rd(0).setLpiPending(8200), "can be pending again while being handled");
@@ -461,9 +450,9 @@ class LpiTest {
     void in_eoimode1_lpi_needs_no_dir_and_dir_of_an_lpi_is_ignored() {
         start(1, 16, true);
         write(0, IccRegister.CTLR, 0b10);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertEquals(8200, read(0, IccRegister.IAR1));
         write(0, IccRegister.EOIR1, 8200);
@@ -480,9 +469,9 @@ class LpiTest {
     @Test
     void clearing_a_pending_lpi_withdraws_it() {
         start(1, 16, false);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        enableLpis(0);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
         rd(0).setLpiPending(8200);
         assertTrue(host.irq(0));
         rd(0).clearLpiPending(8200);
@@ -494,18 +483,18 @@ class LpiTest {
     @Test
     void lpis_are_pending_per_redistributor() {
         start(2, 16, false);
-        lpiConfig(8200, 0x80, true);
-        programTables(0, 15, true);
-        programTables(1, 15, true);
-        enableLpis(0);
-        enableLpis(1);
+        lpiConfig(gic, 8200, 0x80, true);
+        programLpiTables(gic, 0, 15);
+        programLpiTables(gic, 1, 15);
+        enableLpis(gic, 0);
+        enableLpis(gic, 1);
         assertTrue(rd(1).setLpiPending(8200));
         assertFalse(rd(0).isLpiPending(8200));
         assertFalse(host.irq(0));
         assertTrue(host.irq(1));
         assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
         assertEquals(8200, read(1, IccRegister.IAR1));
-        disableLpis(0);
+        disableLpis(gic, 0);
         assertFalse(rd(0).setLpiPending(8200), "CPU 0 dropped LPIs; CPU 1 still takes them");
         assertTrue(rd(1).setLpiPending(8200));
     }
@@ -521,8 +510,8 @@ class LpiTest {
             props[k] = (byte) (prio[k] | 0b11);
         }
         assertTrue(host.mem().write(PROP, props, 0, n));
-        programTables(0, 16, true);
-        enableLpis(0);
+        programLpiTables(gic, 0, 16);
+        enableLpis(gic, 0);
         for (int j = 0; j < n; j++) {
             int k = (int) ((j * 40_009L) % n); // 40009 is coprime with 60000: a permutation
             assertTrue(rd(0).setLpiPending(LPI_BASE + k));
@@ -554,20 +543,9 @@ class LpiTest {
 
     /** A GIC with GICD groups enabled, every CPU awake with PMR open and IGRPEN1 set. */
     private void start(int cpus, int lpiIdBits, boolean lenient) {
-        List<Integer> aff = new ArrayList<>();
-        for (int i = 0; i < cpus; i++) {
-            aff.add(i);
-        }
-        GicConfig cfg = new GicConfig(aff, 64, lpiIdBits, 5, GicConfig.VIRT_GICD_BASE,
-            GicConfig.VIRT_GICR_BASE, List.of());
-        host = lenient ? TestHost.lenient(RAM_BASE, RAM_SIZE) : new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(cfg, host);
-        Regs.gicd(gic, GICD_CTLR, 0b11);
-        for (int c = 0; c < cpus; c++) {
-            Regs.gicr(gic, c, GICR_WAKER, 0);
-            write(c, IccRegister.PMR, 0xFF);
-            write(c, IccRegister.IGRPEN1, 1);
-        }
+        gic = TestGic.cpus(cpus).lpiIdBits(lpiIdBits).lenient(lenient).create();
+        host = TestGic.host(gic);
+        bringUpAllCpus(gic, 0xFF, GRP1);
     }
 
     private Redistributor rd(int cpu) {
@@ -580,76 +558,5 @@ class LpiTest {
 
     private void write(int cpu, IccRegister r, long v) {
         gic.cpu(cpu).write(r, v);
-    }
-
-    private static long pend(int cpu) {
-        return PEND0 + 0x1_0000L * cpu;
-    }
-
-    private void lpiConfig(int intid, int prio, boolean enabled) {
-        // bit 1 is RES1 (Linux writes LPI_PROP_GROUP1); bit 0 is Enable
-        assertTrue(host.mem().store(PROP + (intid - LPI_BASE), 1, prio | 0b10 | (enabled ? 1 : 0)));
-    }
-
-    private void programTables(int cpu, int idBits, boolean ptz) {
-        rd64(cpu, GICR_PROPBASER, PROP | idBits);
-        rd64(cpu, GICR_PENDBASER, pend(cpu) | (ptz ? PTZ : 0));
-    }
-
-    private void enableLpis(int cpu) {
-        Regs.gicr(gic, cpu, GICR_CTLR, Regs.gicr(gic, cpu, GICR_CTLR) | 1);
-    }
-
-    private void disableLpis(int cpu) {
-        Regs.gicr(gic, cpu, GICR_CTLR, Regs.gicr(gic, cpu, GICR_CTLR) & ~1L);
-    }
-
-    private boolean tableBit(int cpu, int intid) {
-        return (host.mem().load(pend(cpu) + intid / 8, 1).getAsLong() >>> (intid % 8) & 1) != 0;
-    }
-
-    private void setTableBit(int cpu, int intid) {
-        long addr = pend(cpu) + intid / 8;
-        long b = host.mem().load(addr, 1).getAsLong();
-        assertTrue(host.mem().store(addr, 1, b | 1L << (intid % 8)));
-    }
-
-    private long rd64(int cpu, long off) {
-        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = gic.regionAt(addr);
-        return r.read(addr - r.base(), 8);
-    }
-
-    private void rd64(int cpu, long off, long value) {
-        long addr = gic.config().redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = gic.regionAt(addr);
-        r.write(addr - r.base(), 8, value);
-    }
-
-    /** An enabled, edge-triggered Group 1 SPI routed to {@code cpu}. */
-    private void spi(int intid, int prio, int cpu) {
-        long grp = GICD_IGROUPR + 4L * (intid / 32);
-        Regs.gicd(gic, grp, Regs.gicd(gic, grp) | 1L << (intid % 32));
-        long po = GICD_IPRIORITYR + (intid & ~3);
-        int shift = 8 * (intid & 3);
-        Regs.gicd(gic, po, (Regs.gicd(gic, po) & ~(0xFFL << shift) | (long) prio << shift) & 0xFFFF_FFFFL);
-        long cfg = GICD_ICFGR + 4L * (intid / 16);
-        Regs.gicd(gic, cfg, Regs.gicd(gic, cfg) | 1L << (2 * (intid % 16) + 1));
-        Regs.gicd(gic, GICD_IROUTER + 8L * intid, gic.config().cpuAffinities().get(cpu));
-        Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
-    }
-
-    /** Acknowledges and EOIs (EOImode 0) until IAR1 reads 1023. */
-    private List<Integer> drain(int cpu) {
-        List<Integer> out = new ArrayList<>();
-        for (int guard = 0; guard < 100_000; guard++) {
-            int id = (int) read(cpu, IccRegister.IAR1);
-            if (id == SPURIOUS) {
-                return out;
-            }
-            out.add(id);
-            write(cpu, IccRegister.EOIR1, id);
-        }
-        return fail("IAR1 never ran dry");
     }
 }

@@ -23,10 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** GICR RD_base and SGI_base register values, access rules and guest errors (CORE.md §2). */
 class RedistributorRegistersTest {
 
-    static final long RAM_BASE = 0x4000_0000L;
+    /** RAM for tables up to 0x4040_0000 and beyond. */
     static final int RAM_SIZE = 16 << 20;
-    static final List<Integer> AFFINITIES = List.of(0x0, 0x1, 0x100, 0x10000);
-    static final GicConfig CFG = new GicConfig(AFFINITIES, 64, 16, 5, 0x0800_0000L, 0x080A_0000L, List.of());
+    static final List<Integer> AFFINITIES = TestGic.FOUR_CPUS;
+    static final GicConfig CFG = TestGic.affinities(AFFINITIES).config();
 
     // RD_base
     static final long CTLR = 0x0000;
@@ -59,18 +59,22 @@ class RedistributorRegistersTest {
     /** A PENDBASER value: 64 KiB aligned table in RAM, Inner Shareable, RaWaWb. */
     static final long PENDBASER_VALUE = 0x4020_0000L | (1L << 10) | (7L << 7);
 
-    private Gic gic;
+    private GicCore gic;
     private TestHost host;
 
+    /** A GIC of {@link #CFG} on a host that fails the test on any guest error. */
     private Gic strict() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CFG, host);
-        return gic;
+        return start(TestGic.affinities(TestGic.FOUR_CPUS));
     }
 
+    /** A GIC of {@link #CFG} on a host that only records guest errors. */
     private Gic lenient() {
-        host = TestHost.lenient(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CFG, host);
+        return start(TestGic.affinities(TestGic.FOUR_CPUS).lenient());
+    }
+
+    private Gic start(TestGic.Builder machine) {
+        gic = machine.ramSize(RAM_SIZE).create();
+        host = TestGic.host(gic);
         return gic;
     }
 
@@ -135,9 +139,7 @@ class RedistributorRegistersTest {
 
     @Test
     void typer_affinity_includes_aff3() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(new GicConfig(List.of(0x0100_0203, 0x0200_0000), 32, 16, 5, 0x0800_0000L,
-            0x080A_0000L, List.of()), host);
+        start(TestGic.affinities(List.of(0x0100_0203, 0x0200_0000)).spis(32));
         assertEquals(0x0100_0203L, gicr(gic, 0, TYPER + 4));
         assertEquals(0x0200_0000L, gicr(gic, 1, TYPER + 4));
         assertEquals(0, gicr(gic, 0, TYPER) & (1 << 4), "cpu 0 is not last");
@@ -147,8 +149,7 @@ class RedistributorRegistersTest {
 
     @Test
     void single_cpu_redistributor_is_last() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(GicConfig.virt(1).withItses(List.of()), host);
+        start(TestGic.cpus(1).spis(256)); // GicConfig.virt(1) without its ITS
         assertEquals(1 << 4, gicr(gic, 0, TYPER) & (1 << 4));
     }
 

@@ -4,6 +4,8 @@ package gic.core;
 final class RegOffsets {
 
     static final long GICD_CTLR = 0x0000;
+    static final long GICD_SETSPI_NSR = 0x0040;
+    static final long GICD_CLRSPI_NSR = 0x0048;
     static final long GICD_IGROUPR = 0x0080;
     static final long GICD_ISENABLER = 0x0100;
     static final long GICD_ICENABLER = 0x0180;

@@ -1,6 +1,7 @@
 package gic.core;
 
 import static gic.core.RegOffsets.*;
+import static gic.core.TestGic.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,9 +11,7 @@ import gic.api.GicConfig;
 import gic.api.GicSnapshot;
 import gic.api.IccRegister;
 import gic.api.Longs;
-import gic.api.MmioRegion;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class SnapshotTest {
 
-    private static final long RAM_BASE = 0x4000_0000L;
-    private static final int RAM_SIZE = 4 << 20;
-    private static final long PROP = RAM_BASE + 0x10_0000L;
-    private static final long PEND0 = RAM_BASE + 0x20_0000L;
-    private static final int SPURIOUS = 1023;
-
-
-    private static final GicConfig CONFIG = new GicConfig(List.of(0x0, 0x1), 64, 16, 5,
-        GicConfig.VIRT_GICD_BASE, GicConfig.VIRT_GICR_BASE, List.of());
+    private static final GicConfig CONFIG = TestGic.cpus(2).config();
 
     private TestHost host;
     private GicCore gic;
@@ -185,7 +176,7 @@ class SnapshotTest {
         Regs.gicd(g, GICD_ISENABLER + 4, 1L << (44 - 32));
         assertEquals(44, g.cpu(1).read(IccRegister.IAR1));
         g.cpu(1).write(IccRegister.EOIR1, 44);
-        lpiConfig(8201, 0x80, true);
+        lpiConfig(g, 8201, 0x80, true);
         g.redistributor(1).invalidateLpi(8201);
         assertEquals(8201, g.cpu(1).read(IccRegister.IAR1));
         g.cpu(1).write(IccRegister.EOIR1, 8201);
@@ -202,15 +193,15 @@ class SnapshotTest {
     void restored_gic_writes_pending_lpis_back_when_lpis_are_disabled() {
         programRichState();
         restored = restoreIntoFreshGic(gic.snapshot());
-        Regs.gicr(restored, 1, GICR_CTLR, Regs.gicr(restored, 1, GICR_CTLR) & ~1L);
+        disableLpis(restored, 1);
         long pend1 = PEND0 + 0x1_0000L;
         assertEquals(1 << (8201 % 8) | 1 << (8202 % 8), host.mem().load(pend1 + 8201 / 8, 1).getAsLong());
     }
 
     @Test
     void fresh_gic_snapshot_round_trips_through_restore() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CONFIG, host);
+        gic = TestGic.cpus(2).create();
+        host = TestGic.host(gic);
         GicSnapshot s = gic.snapshot();
         assertEquals(s, GicSnapshot.fromBytes(s.toBytes()));
         restored = restoreIntoFreshGic(s);
@@ -274,31 +265,28 @@ class SnapshotTest {
      * (0x50) pending but disabled, LPI 8202 (0x88) pending, LPI 8201 pending with its config disabled.
      */
     private void programRichState() {
-        host = new TestHost(RAM_BASE, RAM_SIZE);
-        gic = GicCore.create(CONFIG, host);
-        Regs.gicd(gic, GICD_CTLR, 0b11);
+        gic = TestGic.cpus(2).create();
+        host = TestGic.host(gic);
+        enableGroups(gic);
         for (int c = 0; c < 2; c++) {
-            Regs.gicr(gic, c, GICR_WAKER, 0);
+            wake(gic, c);
             Regs.sgi(gic, c, GICR_IGROUPR0, 0xFFFF_FFFFL);
         }
 
         // CPU interfaces
-        gic.cpu(0).write(IccRegister.PMR, 0xF0);
         gic.cpu(0).write(IccRegister.BPR1, 4);
         gic.cpu(0).write(IccRegister.CTLR, 0b10);
-        gic.cpu(0).write(IccRegister.IGRPEN0, 1);
-        gic.cpu(0).write(IccRegister.IGRPEN1, 1);
-        gic.cpu(1).write(IccRegister.PMR, 0xE0);
+        enableCpuInterface(gic, 0, 0xF0, GRP0 | GRP1);
         gic.cpu(1).write(IccRegister.BPR0, 3);
         gic.cpu(1).write(IccRegister.CTLR, 0b01);
-        gic.cpu(1).write(IccRegister.IGRPEN1, 1);
+        enableCpuInterface(gic, 1, 0xE0, GRP1);
 
         // SPIs
-        spi(40, true, 0x80, true, 0);
-        spi(41, true, 0x60, true, 0);
-        spi(42, false, 0x20, false, 0);
-        spi(43, true, 0xA0, true, 1);
-        spi(44, true, 0x50, true, 1);
+        spi(gic, 40).group(1).priority(0x80).edge().routeTo(0).enable();
+        spi(gic, 41).group(1).priority(0x60).edge().routeTo(0).enable();
+        spi(gic, 42).group(0).priority(0x20).level().routeTo(0).enable();
+        spi(gic, 43).group(1).priority(0xA0).edge().routeTo(1).enable();
+        spi(gic, 44).group(1).priority(0x50).edge().routeTo(1).enable();
         Regs.gicd(gic, 0x0180 + 4, 1L << (44 - 32)); // ICENABLER: 44 disabled
         Regs.gicd(gic, GICD_ISPENDR + 4, 1L << (41 - 32));
         assertEquals(41, gic.cpu(0).read(IccRegister.IAR1));
@@ -306,19 +294,18 @@ class SnapshotTest {
         Regs.gicd(gic, GICD_ISACTIVER + 4, 1L << (43 - 32));
 
         // SGI and PPI
-        sgiPpi(1, 1, 0x90);
+        sgiPpi(gic, 1, 1).priority(0x90).enable();
         gic.cpu(0).write(IccRegister.SGI1R, 1L << 24 | 0b10); // SGI 1 to Aff0 = 1
-        sgiPpi(0, 27, 0x70); // PPIs reset level-sensitive
+        sgiPpi(gic, 0, 27).priority(0x70).enable(); // PPIs reset level-sensitive
         gic.setPpiLevel(0, 27, true);
 
         // LPIs
-        lpiConfig(8200, 0x90, true);
-        lpiConfig(8201, 0x80, false);
-        lpiConfig(8202, 0x88, true);
+        lpiConfig(gic, 8200, 0x90, true);
+        lpiConfig(gic, 8201, 0x80, false);
+        lpiConfig(gic, 8202, 0x88, true);
         for (int c = 0; c < 2; c++) {
-            rd64(gic, c, GICR_PROPBASER, PROP | 15);
-            rd64(gic, c, GICR_PENDBASER, PEND0 + 0x1_0000L * c | 1L << 62);
-            Regs.gicr(gic, c, GICR_CTLR, Regs.gicr(gic, c, GICR_CTLR) | 1);
+            programLpiTables(gic, c, 15);
+            enableLpis(gic, c);
         }
         assertTrue(gic.redistributor(0).setLpiPending(8200));
         assertTrue(gic.redistributor(1).setLpiPending(8201));
@@ -357,8 +344,8 @@ class SnapshotTest {
         for (int c = 0; c < 2; c++) {
             m.put(c + "GICR_CTLR", Regs.gicr(g, c, GICR_CTLR) & 1);
             m.put(c + "GICR_WAKER", Regs.gicr(g, c, GICR_WAKER));
-            m.put(c + "GICR_PROPBASER", rd64(g, c, GICR_PROPBASER));
-            m.put(c + "GICR_PENDBASER", rd64(g, c, GICR_PENDBASER));
+            m.put(c + "GICR_PROPBASER", Regs.gicrRead(g, c, GICR_PROPBASER, 8));
+            m.put(c + "GICR_PENDBASER", Regs.gicrRead(g, c, GICR_PENDBASER, 8));
             for (long off : new long[] {GICR_IGROUPR0, GICR_ISENABLER0, GICR_ISPENDR0, GICR_ISACTIVER0,
                 GICR_ICFGR1}) {
                 m.put(c + "SGI+" + Long.toHexString(off), Regs.sgi(g, c, off));
@@ -376,44 +363,6 @@ class SnapshotTest {
             }
         }
         return m;
-    }
-
-    private void spi(int intid, boolean group1, int prio, boolean edge, int cpu) {
-        long grp = GICD_IGROUPR + 4L * (intid / 32);
-        long g = Regs.gicd(gic, grp);
-        Regs.gicd(gic, grp, group1 ? g | 1L << (intid % 32) : g & ~(1L << (intid % 32)));
-        long po = GICD_IPRIORITYR + (intid & ~3);
-        int shift = 8 * (intid & 3);
-        Regs.gicd(gic, po, (Regs.gicd(gic, po) & ~(0xFFL << shift) | (long) prio << shift) & 0xFFFF_FFFFL);
-        long cfg = GICD_ICFGR + 4L * (intid / 16);
-        int bit = 2 * (intid % 16) + 1;
-        long c = Regs.gicd(gic, cfg);
-        Regs.gicd(gic, cfg, edge ? c | 1L << bit : c & ~(1L << bit));
-        Regs.gicd(gic, GICD_IROUTER + 8L * intid, CONFIG.cpuAffinities().get(cpu));
-        Regs.gicd(gic, GICD_ISENABLER + 4L * (intid / 32), 1L << (intid % 32));
-    }
-
-    private void sgiPpi(int cpu, int intid, int prio) {
-        long po = GICR_IPRIORITYR + (intid & ~3);
-        int shift = 8 * (intid & 3);
-        Regs.sgi(gic, cpu, po, (Regs.sgi(gic, cpu, po) & ~(0xFFL << shift) | (long) prio << shift) & 0xFFFF_FFFFL);
-        Regs.sgi(gic, cpu, GICR_ISENABLER0, 1L << intid);
-    }
-
-    private void lpiConfig(int intid, int prio, boolean enabled) {
-        assertTrue(host.mem().store(PROP + (intid - 8192), 1, prio | 0b10 | (enabled ? 1 : 0)));
-    }
-
-    private static long rd64(GicCore g, int cpu, long off) {
-        long addr = CONFIG.redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = g.regionAt(addr);
-        return r.read(addr - r.base(), 8);
-    }
-
-    private static void rd64(GicCore g, int cpu, long off, long value) {
-        long addr = CONFIG.redistributorBase() + GicConfig.REDISTRIBUTOR_STRIDE * cpu + off;
-        MmioRegion r = g.regionAt(addr);
-        r.write(addr - r.base(), 8, value);
     }
 
     private static long bit(Longs words, int index) {
