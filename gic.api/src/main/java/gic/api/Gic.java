@@ -2,6 +2,7 @@ package gic.api;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -66,6 +67,23 @@ public interface Gic extends AutoCloseable {
 
     /** Counters by name: guest errors per block, MSIs, commands... Values only grow. */
     Map<String, Long> counters();
+
+    /**
+     * The DirectLPI controls of this GIC (doorbells, retargeting, isolation), present where LPIs are
+     * raised through {@code GICR_SETLPIR} rather than an ITS.
+     */
+    default Optional<DirectLpi> directLpi() {
+        return Optional.empty();
+    }
+
+    /**
+     * A human-readable dump of the LPI back end's state for diagnostics (for an ITS: its registers,
+     * devices, events, collections and counters). Reads guest memory, takes the back end's locks; not for
+     * hot paths.
+     */
+    default String diagnostics() {
+        return "";
+    }
 
     /** Stops this GIC: lowers every IRQ/FIQ line it raised; no thread of the GIC keeps running. */
     @Override

@@ -9,7 +9,7 @@
  * take a {@link gic.api.GicSnapshot} to restore into either provider.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package gic.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package gic.core;
 
 import gic.api.CpuInterface;
+import gic.api.DirectLpi;
 import gic.api.Gic;
 import gic.api.GicConfig;
 import gic.api.GicHost;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -257,6 +259,16 @@ public final class GicCore implements Gic {
         Map<String, Long> m = counters.snapshot();
         m.putAll(extension.counters());
         return m;
+    }
+
+    @Override
+    public Optional<DirectLpi> directLpi() {
+        return extension.directLpi();
+    }
+
+    @Override
+    public String diagnostics() {
+        return extension.diagnostics();
     }
 
     @Override

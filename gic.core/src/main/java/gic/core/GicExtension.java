@@ -1,11 +1,13 @@
 package gic.core;
 
+import gic.api.DirectLpi;
 import gic.api.GicSnapshot.ItsState;
 import gic.api.MmioRegion;
 import gic.core.reg.RegisterTable;
 import gic.core.redistributor.Redistributor;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What an LPI back end (the ITS-backed or the DirectLPI-only implementation) adds to the architectural
@@ -64,6 +66,16 @@ public interface GicExtension {
     /** Counters of this back end, merged into {@link gic.api.Gic#counters()}. */
     default Map<String, Long> counters() {
         return Map.of();
+    }
+
+    /** The DirectLPI controls, where this back end is DirectLPI ({@link gic.api.Gic#directLpi()}). */
+    default Optional<DirectLpi> directLpi() {
+        return Optional.empty();
+    }
+
+    /** A dump of this back end's state ({@link gic.api.Gic#diagnostics()}). */
+    default String diagnostics() {
+        return "";
     }
 
     /** The GIC is closing. */

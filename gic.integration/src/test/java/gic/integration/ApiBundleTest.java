@@ -29,10 +29,10 @@ class ApiBundleTest {
     BundleContext context;
 
     @Test
-    void api_exports_gic_api_1_0_0_and_core_exports_its_packages() {
+    void api_exports_gic_api_1_1_0_and_core_exports_its_packages() {
         Bundle api = bundle("gic.api");
         assertEquals(Bundle.ACTIVE, api.getState(), "state of gic.api");
-        assertEquals(new Version(1, 0, 0), exports(api).get("gic.api"),
+        assertEquals(new Version(1, 1, 0), exports(api).get("gic.api"),
                 "version of package gic.api exported by bundle gic.api; Export-Package: "
                         + api.getHeaders().get("Export-Package"));
 

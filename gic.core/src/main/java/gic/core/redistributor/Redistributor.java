@@ -321,6 +321,26 @@ public final class Redistributor {
         }
     }
 
+    /**
+     * Clears every LPI pending here and returns their INTIDs (ascending), as one step: the first half of
+     * the ITS MOVALL command, whose second half sets them at the target redistributor.
+     */
+    public long[] takeAllPendingLpis() {
+        synchronized (this) {
+            if (!lpisEnabled()) {
+                return new long[0];
+            }
+            long[] ids = lpis.pendingIntids();
+            for (long id : ids) {
+                lpis.clear((int) id);
+            }
+            if (ids.length > 0) {
+                cpu.update();
+            }
+            return ids;
+        }
+    }
+
     public boolean isLpiPending(int intid) {
         synchronized (this) {
             return lpisEnabled() && lpis.inRange(intid) && lpis.isPending(intid);
