@@ -1,0 +1,34 @@
+package gic.its.impl.command;
+
+import gic.its.impl.table.Dte;
+import gic.its.impl.table.Slot;
+
+/**
+ * MAPD (IHI 0069 "MAPD"): V = 1 writes the device's DTE (ITT address and size), V = 0 writes a zero DTE.
+ * Checks: DeviceID beyond GITS_TYPER.Devbits or the device table (or its level-1 descriptor invalid) →
+ * DEVICE_OOR; V = 1 and Size ≥ ID_bits + 1 → ITTSIZE_OOR.
+ *
+ * <p>Unmapping a device that still has mapped events is UNPREDICTABLE; IMPDEF: the ITT is left as it is
+ * in guest memory and no pending state changes (the events become unreachable). Invalidates the whole
+ * translation cache.
+ */
+public final class MapdHandler implements CommandHandler<Command.Mapd> {
+
+    @Override
+    public Result execute(Command.Mapd c, ItsContext its) {
+        Slot slot = its.tables().deviceSlot(c.deviceId());
+        if (slot instanceof Slot.OutOfRange out) {
+            return Result.error(c, ErrorCodes.DEVICE_OOR, "DeviceID 0x" + Lookup.hex(c.deviceId()) + ": " + out.reason());
+        }
+        if (slot instanceof Slot.Fault fault) {
+            return Result.fault("device table level-1 descriptor", fault.address());
+        }
+        if (c.valid() && c.size() >= its.tables().eventIdBits()) {
+            return Result.error(c, ErrorCodes.ITTSIZE_OOR, "ITT of " + (c.size() + 1) + " EventID bits; the ITS has "
+                + its.tables().eventIdBits());
+        }
+        its.invalidateAll();
+        Dte dte = c.valid() ? new Dte(true, c.ittAddress(), c.size()) : Dte.INVALID;
+        return Lookup.write(its, "device table entry", ((Slot.At) slot).address(), dte.encode());
+    }
+}
