@@ -7,6 +7,7 @@ import gic.api.Longs;
 import gic.api.MmioRegion;
 import gic.core.Counters;
 import gic.core.GicCore;
+import gic.core.RateLimitedLog;
 import gic.core.reg.Field;
 import gic.core.reg.RegisterTable;
 import gic.core.redistributor.Redistributor;
@@ -525,7 +526,7 @@ public final class Its {
         droppedCount.increment();
         droppedByReason[reason.ordinal()].increment();
         ItsEvents.dropped(index, device, event, reason);
-        dropLog.warn(String.format("%s: MSI of DeviceID 0x%x EventID 0x%x dropped (%s): %s", name, device, event,
+        dropLog.warn(() -> String.format("%s: MSI of DeviceID 0x%x EventID 0x%x dropped (%s): %s", name, device, event,
             reason.counterName(), detail));
     }
 

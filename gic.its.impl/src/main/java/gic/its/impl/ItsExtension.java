@@ -6,6 +6,7 @@ import gic.api.ItsConfig;
 import gic.api.MmioRegion;
 import gic.core.Counters;
 import gic.core.GicCore;
+import gic.core.RateLimitedLog;
 import gic.core.GicExtension;
 import gic.core.redistributor.Redistributor;
 import java.lang.System.Logger;

@@ -1,10 +1,14 @@
-package gic.its.impl;
+package gic.core;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.function.Supplier;
 
-/** A warning log that writes at most {@value #LINES_PER_WINDOW} lines a second and summarises the rest. */
-final class RateLimitedLog {
+/**
+ * A warning log that writes at most {@value #LINES_PER_WINDOW} lines a second and summarises the rest,
+ * for messages a guest or a device can provoke at any rate. The message is built only if it is written.
+ */
+public final class RateLimitedLog {
 
     private static final int LINES_PER_WINDOW = 20;
     private static final long WINDOW_NANOS = 1_000_000_000L;
@@ -14,11 +18,11 @@ final class RateLimitedLog {
     private int linesInWindow;
     private long suppressed;
 
-    RateLimitedLog(String loggerName) {
+    public RateLimitedLog(String loggerName) {
         log = System.getLogger(loggerName);
     }
 
-    void warn(String message) {
+    public void warn(Supplier<String> message) {
         long dropped;
         synchronized (this) {
             long now = System.nanoTime();
@@ -36,6 +40,6 @@ final class RateLimitedLog {
         if (dropped > 0) {
             log.log(Level.WARNING, "{0} further lines not logged", dropped);
         }
-        log.log(Level.WARNING, message);
+        log.log(Level.WARNING, message.get());
     }
 }
