@@ -19,39 +19,42 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Translation Services. As a DS component it takes its {@link ItsOptions} from configuration
  * ({@link Config}); in plain Java, from a constructor.
  */
-@Component(property = GicProvider.LPI_PROPERTY + "=" + GicProvider.LPI_ITS)
+@Component(configurationPid = ItsGicProvider.PID, property = GicProvider.LPI_PROPERTY + "=" + GicProvider.LPI_ITS)
 @Designate(ocd = ItsGicProvider.Config.class)
 public final class ItsGicProvider implements GicProvider {
+
+    /** Configuration PID; property names are those of {@link Config} with {@code _} read as {@code .}. */
+    public static final String PID = "gic.lpi.its";
 
     /** Configuration of the component: the defaults of {@link ItsOptions}. */
     @ObjectClassDefinition(name = "GIC ITS provider",
         description = "ITS-backed GICv3: the ITSes added to a configuration that names none, and ITS behaviour")
     public @interface Config {
         @AttributeDefinition(name = "ITS count", description = "ITSes added when a GIC configuration names none")
-        int itsCount() default 1;
+        int its_count() default 1;
 
         @AttributeDefinition(name = "ITS base", description = "Guest physical base of the first ITS (64 KiB aligned)")
-        long itsBase() default 0x0808_0000L;
+        long its_base() default 0x0808_0000L;
 
         @AttributeDefinition(name = "ITS stride", description = "Distance between ITS bases (at least 128 KiB)")
-        long itsStride() default 0x2_0000L;
+        long its_stride() default 0x2_0000L;
 
         @AttributeDefinition(name = "DeviceID bits", description = "GITS_TYPER.Devbits + 1, 1..20")
-        int deviceIdBits() default 16;
+        int device_id_bits() default 16;
 
         @AttributeDefinition(name = "EventID bits", description = "GITS_TYPER.ID_bits + 1, 1..16")
-        int eventIdBits() default 16;
+        int event_id_bits() default 16;
 
         @AttributeDefinition(name = "PTA", description = "GITS_TYPER.PTA: commands name redistributors by address")
         boolean pta() default false;
 
         @AttributeDefinition(name = "Translation cache size",
             description = "Cached translations per ITS (rounded up to a power of two); 0 = no cache")
-        int translationCacheSize() default 4096;
+        int translation_cache_size() default 4096;
 
         @AttributeDefinition(name = "Error policy",
             description = "Per ITS, \"skip\" or \"stall\"; the last entry applies to every further ITS")
-        String[] errorPolicy() default {"skip"};
+        String[] error_policy() default {"skip"};
     }
 
     private final ItsOptions options;
@@ -74,14 +77,14 @@ public final class ItsGicProvider implements GicProvider {
     /** {@link ItsOptions} from a configuration; throws {@link IllegalArgumentException} if it is invalid. */
     public static ItsOptions optionsOf(Config c) {
         List<ErrorPolicy> policies = new ArrayList<>();
-        for (String p : c.errorPolicy() == null ? new String[0] : c.errorPolicy()) {
+        for (String p : c.error_policy() == null ? new String[0] : c.error_policy()) {
             policies.add(ErrorPolicy.parse(p));
         }
         if (policies.isEmpty()) {
             policies.add(ErrorPolicy.SKIP);
         }
-        return new ItsOptions(c.itsCount(), c.itsBase(), c.itsStride(), c.deviceIdBits(), c.eventIdBits(), c.pta(),
-            c.translationCacheSize(), policies);
+        return new ItsOptions(c.its_count(), c.its_base(), c.its_stride(), c.device_id_bits(), c.event_id_bits(), c.pta(),
+            c.translation_cache_size(), policies);
     }
 
     public ItsOptions options() {
