@@ -1,7 +1,5 @@
 package gic.its.impl.command;
 
-import gic.core.redistributor.Redistributor;
-
 /**
  * INT (IHI 0069 "INT"): makes the event's LPI pending at its collection's redistributor, exactly as a
  * GITS_TRANSLATER write would. Checks: DEVICE_OOR, UNMAPPED_DEVICE, ID_OOR, UNMAPPED_INTERRUPT,
@@ -13,17 +11,12 @@ public final class IntHandler implements CommandHandler<Command.Int> {
 
     @Override
     public Result execute(Command.Int c, ItsContext its) {
-        Lookup.Step<Lookup.Event> event = Lookup.event(its, c, c.deviceId(), c.eventId());
-        if (event.failed()) {
-            return event.failure();
+        Lookup.Step<Lookup.Target> t = Lookup.target(its, c);
+        if (t.failed()) {
+            return t.failure();
         }
-        Lookup.Step<Redistributor> rd = Lookup.collection(its, c, event.value().ite().icid(), ErrorCodes.ITE_INVALID,
-            ErrorCodes.ITE_INVALID);
-        if (rd.failed()) {
-            return rd.failure();
-        }
-        if (!rd.value().setLpiPending((int) event.value().ite().pintid())) {
-            its.intDropped(c, rd.value());
+        if (!t.value().rd().setLpiPending(t.value().pintid())) {
+            its.intDropped(c, t.value().rd());
         }
         return Result.DONE;
     }

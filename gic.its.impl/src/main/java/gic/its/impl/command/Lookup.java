@@ -104,6 +104,24 @@ final class Lookup {
         return Step.ok(rd);
     }
 
+    /** A mapped event's LPI and the redistributor its collection names. */
+    record Target(int pintid, Redistributor rd) {
+    }
+
+    /**
+     * {@link #event} then ITE_INVALID if the ITE's collection is unmapped: where the command's event
+     * raises its LPI (INT, CLEAR, INV).
+     */
+    static Step<Target> target(ItsContext its, Command c) {
+        Step<Event> event = event(its, c, c.deviceId(), c.eventId());
+        if (event.failed()) {
+            return Step.fail(event.failure());
+        }
+        Ite ite = event.value().ite();
+        Step<Redistributor> rd = collection(its, c, ite.icid(), ErrorCodes.ITE_INVALID, ErrorCodes.ITE_INVALID);
+        return rd.failed() ? Step.fail(rd.failure()) : Step.ok(new Target((int) ite.pintid(), rd.value()));
+    }
+
     /** Writes an entry; a memory fault stalls. */
     static Result write(ItsContext its, String what, long address, long raw) {
         return its.tables().write(address, raw) ? Result.DONE : Result.fault(what, address);
