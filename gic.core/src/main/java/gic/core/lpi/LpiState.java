@@ -256,6 +256,34 @@ public final class LpiState {
         return (long) (level << 2) << 32 | (FIRST + ready[level].first());
     }
 
+    /**
+     * Moves every pending LPI that {@code to} can take (an INTID below its limit) from this state to
+     * {@code to}, word by word (MOVALL); returns how many left this state. Raises already pending at
+     * {@code to} coalesce. Both indexes are rebuilt.
+     */
+    public int movePendingTo(LpiState to) {
+        int targetBits = to.limit - FIRST;
+        int moved = 0;
+        for (int w = 0; w < Math.min(pending.length, to.pending.length) && (w << 6) < targetBits; w++) {
+            long bits = pending[w];
+            if (bits == 0) {
+                continue;
+            }
+            int room = targetBits - (w << 6);
+            if (room < 64) {
+                bits &= (1L << room) - 1;
+            }
+            pending[w] &= ~bits;
+            moved += Long.bitCount(bits);
+            to.pendingCount += Long.bitCount(bits & ~to.pending[w]);
+            to.pending[w] |= bits;
+        }
+        pendingCount -= moved;
+        rebuildIndex();
+        to.rebuildIndex();
+        return moved;
+    }
+
     public int pendingCount() {
         return pendingCount;
     }

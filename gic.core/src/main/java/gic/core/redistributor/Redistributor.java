@@ -322,22 +322,35 @@ public final class Redistributor {
     }
 
     /**
-     * Clears every LPI pending here and returns their INTIDs (ascending), as one step: the first half of
-     * the ITS MOVALL command, whose second half sets them at the target redistributor.
+     * Moves the pending state of every LPI pending here to {@code to} as one step (the ITS MOVALL
+     * command): both monitors are held, in ascending index order (the order snapshots use), so no MSI,
+     * acknowledge or EnableLPIs change falls in between. Nothing moves unless both have EnableLPIs = 1;
+     * an LPI beyond {@code to}'s GICR_PROPBASER.IDbits range stays here. {@code to} re-reads its whole
+     * configuration table: it may have cached bytes before the guest's last INV of the LPIs it receives.
+     *
+     * @return how many LPIs moved
      */
-    public long[] takeAllPendingLpis() {
-        synchronized (this) {
-            if (!lpisEnabled()) {
-                return new long[0];
+    public int movePendingLpisTo(Redistributor to) {
+        if (to == this) {
+            return 0;
+        }
+        Redistributor first = index < to.index ? this : to;
+        Redistributor second = first == this ? to : this;
+        synchronized (first) {
+            synchronized (second) {
+                if (!lpisEnabled() || !to.lpisEnabled()) {
+                    return 0;
+                }
+                int moved = lpis.movePendingTo(to.lpis);
+                if (moved > 0) {
+                    if (!to.lpis.invalidateAll(to.propTable(), gic.memory())) {
+                        gic.errors().report(to.name, "LPI property table is outside RAM");
+                    }
+                    cpu.update();
+                    to.cpu.update();
+                }
+                return moved;
             }
-            long[] ids = lpis.pendingIntids();
-            for (long id : ids) {
-                lpis.clear((int) id);
-            }
-            if (ids.length > 0) {
-                cpu.update();
-            }
-            return ids;
         }
     }
 

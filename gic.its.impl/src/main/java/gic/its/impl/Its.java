@@ -102,6 +102,11 @@ public final class Its {
     public static final long GITS_TRANSLATER = 0x0040L;
 
     private static final RegisterTable<Its> CONTROL_FRAME = controlFrame();
+    /**
+     * IMPDEF: the work one access to the ITS may do (see {@link #processQueue}): more than the largest
+     * queue (32,767 commands) of ordinary commands, or about 4 MiB of LPI tables read.
+     */
+    static final long WORK_PER_ACCESS = 1 << 16;
 
     private final GicCore core;
     private final int index;
@@ -123,6 +128,7 @@ public final class Its {
     private final LongAdder commandCount;
     private final LongAdder commandErrors;
     private final LongAdder stalls;
+    private final LongAdder pendingDropped;
 
     // Register state, guarded by lock; the volatile ones are also read without it.
     private volatile boolean enabled;
@@ -130,6 +136,10 @@ public final class Its {
     private long cwriter;
     private long creadr;
     private volatile boolean stalled;
+    /** Commands are left in the queue because the last access ran out of {@link #WORK_PER_ACCESS}. */
+    private boolean backlog;
+    /** Cost units of a command that reads or moves a whole LPI table: one per 64 bytes of it. */
+    private final long tableCommandCost;
     private final long[] baser = new long[IMPLEMENTED_BASERS];
     private ItsTables tables;
     private volatile int lastError;
@@ -162,11 +172,13 @@ public final class Its {
         commandCount = counters.adder(prefix + "command");
         commandErrors = counters.adder(prefix + "commandError");
         stalls = counters.adder(prefix + "stall");
+        pendingDropped = counters.adder(prefix + "command.pendingDropped");
         for (String c : new String[] {"MAPD", "MAPC", "MAPTI", "MAPI", "MOVI", "MOVALL", "DISCARD", "INV", "INVALL",
             "INT", "CLEAR", "SYNC", "UNKNOWN"}) {
             counters.adder(prefix + "command." + c);
         }
         GicConfig g = core.config();
+        tableCommandCost = (1L << g.lpiIdBits()) / 64;
         tables = new ItsTables(core.memory(), TableGeometry.NONE, TableGeometry.NONE, config.deviceIdBits(),
             config.eventIdBits(), g.lpiIdBits(), g.cpuCount());
         reset();
@@ -350,10 +362,14 @@ public final class Its {
     // Command queue (under lock)
 
     /**
-     * Executes commands from GITS_CREADR up to GITS_CWRITER while Enabled, CBASER.Valid and not Stalled:
-     * at most one queue's worth per call, so a guest cannot keep the host here.
+     * Executes commands from GITS_CREADR up to GITS_CWRITER while Enabled, CBASER.Valid and not Stalled,
+     * within {@link #WORK_PER_ACCESS}: a command costs 1, and one that reads or moves a whole LPI table
+     * (INVALL, MAPC with V = 1, MOVALL) costs one more per 64 bytes of that table. What is left over
+     * waits for the guest's next access to the ITS (software polls GITS_CREADR until it passes its
+     * commands), so a guest cannot keep a host thread here: one access does a bounded amount of work.
      */
     private void processQueue() {
+        backlog = false;
         if (!enabled || !CBASER_VALID.isSet(cbaser) || stalled || creadr == cwriter) {
             return;
         }
@@ -368,7 +384,11 @@ public final class Its {
         long base = queueBase();
         byte[] bytes = new byte[COMMAND_BYTES];
         long[] dw = new long[4];
-        for (long budget = size / COMMAND_BYTES; creadr != cwriter && budget > 0; budget--) {
+        for (long budget = WORK_PER_ACCESS; creadr != cwriter; ) {
+            if (budget <= 0) {
+                backlog = true;
+                return;
+            }
             long address = base + creadr;
             if (!core.memory().read(address, bytes, 0, COMMAND_BYTES)) {
                 stall(String.format("command at 0x%x (GITS_CREADR 0x%x) is outside guest RAM", address, creadr));
@@ -395,7 +415,14 @@ public final class Its {
                 return;
             }
             creadr = (creadr + COMMAND_BYTES) % size;
+            budget -= cost(command);
         }
+    }
+
+    private long cost(Command c) {
+        boolean wholeTable = c instanceof Command.Invall || c instanceof Command.Movall
+            || c instanceof Command.Mapc m && m.valid();
+        return wholeTable ? 1 + tableCommandCost : 1;
     }
 
     /** Records a command error; returns whether the queue moves on (SKIP: the caller advances CREADR) or stalled. */
@@ -664,9 +691,11 @@ public final class Its {
         }
 
         @Override
-        public void intDropped(Command command, Redistributor target) {
-            dropped(command.deviceId(), command.eventId(), DropReason.LPIS_DISABLED,
-                "INT: " + target.name() + " takes no LPIs");
+        public void pendingDropped(Command command, Redistributor target) {
+            pendingDropped.increment();
+            dropLog.warn(() -> String.format("%s: %s of DeviceID 0x%x EventID 0x%x: pending state dropped, %s takes"
+                + " no LPIs or not this one", name, command.mnemonic(), command.deviceId(), command.eventId(),
+                target.name()));
         }
     }
 
@@ -697,6 +726,9 @@ public final class Its {
                 return 0;
             }
             synchronized (lock) {
+                if (backlog) {
+                    processQueue(); // the guest polls: the queue makes progress (see processQueue)
+                }
                 return CONTROL_FRAME.read(Its.this, offset, size, name, core.errors());
             }
         }

@@ -16,7 +16,7 @@ public final class IntHandler implements CommandHandler<Command.Int> {
             return t.failure();
         }
         if (!t.value().rd().setLpiPending(t.value().pintid())) {
-            its.intDropped(c, t.value().rd());
+            its.pendingDropped(c, t.value().rd());
         }
         return Result.DONE;
     }

@@ -31,6 +31,9 @@ public interface ItsContext {
     /** Drops every cached translation of this ITS. */
     void invalidateAll();
 
-    /** An INT found its target redistributor with GICR_CTLR.EnableLPIs = 0 (or the LPI beyond its IDbits). */
-    void intDropped(Command command, Redistributor target);
+    /**
+     * {@code command} (INT, MOVI) could not make its LPI pending at {@code target}, whose EnableLPIs is 0
+     * or whose IDbits range excludes it: counted and logged, not a command error.
+     */
+    void pendingDropped(Command command, Redistributor target);
 }

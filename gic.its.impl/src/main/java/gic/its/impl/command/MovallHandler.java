@@ -7,10 +7,11 @@ import gic.core.redistributor.Redistributor;
  * Either RDbase naming no redistributor → PROCNUM_OOR (0x010E01). RDbase1 = RDbase2 is a successful
  * no-op. Collections are not changed (software remaps them with MAPC). Invalidates the whole cache.
  *
- * <p>The source's pending LPIs are taken in one step under its monitor
- * ({@link Redistributor#takeAllPendingLpis()}) and then set at the target: none is lost or duplicated.
- * IMPDEF: if the target has GICR_CTLR.EnableLPIs = 0 the command does nothing (CONSTRAINED UNPREDICTABLE;
- * the pending state stays at the source, as QEMU does).
+ * <p>The move is one step under both redistributors' monitors
+ * ({@link Redistributor#movePendingLpisTo}): none is lost or duplicated, and its cost is one pass over
+ * the pending bitmap, not one lock per LPI. IMPDEF: if either redistributor has GICR_CTLR.EnableLPIs = 0
+ * nothing moves (CONSTRAINED UNPREDICTABLE; the pending state stays at the source, as QEMU does); an
+ * LPI beyond the target's GICR_PROPBASER.IDbits range stays at the source.
  */
 public final class MovallHandler implements CommandHandler<Command.Movall> {
 
@@ -22,24 +23,9 @@ public final class MovallHandler implements CommandHandler<Command.Movall> {
             return Result.error(c, ErrorCodes.MOVALL_PROCNUM_OOR, "RDbase 0x"
                 + Lookup.hex(from == null ? c.rdbase1() : c.rdbase2()) + " names no redistributor");
         }
-        if (from == to) {
-            return Result.DONE;
-        }
-        its.invalidateAll();
-        boolean targetTakesLpis;
-        synchronized (to) {
-            targetTakesLpis = to.lpisEnabled();
-        }
-        if (!targetTakesLpis) {
-            return Result.DONE;
-        }
-        long[] moved = from.takeAllPendingLpis();
-        if (moved.length > 0) {
-            // As in MOVI: the target re-reads the configuration of the LPIs it receives.
-            to.invalidateAllLpis();
-        }
-        for (long intid : moved) {
-            to.setLpiPending((int) intid);
+        if (from != to) {
+            its.invalidateAll();
+            from.movePendingLpisTo(to);
         }
         return Result.DONE;
     }

@@ -44,9 +44,10 @@ public final class MoviHandler implements CommandHandler<Command.Movi> {
             // old one. IMPDEF: the LPI's configuration is re-read at the new redistributor, so a byte
             // it cached earlier cannot keep the moved LPI disabled (Linux sends no INV after MOVI).
             to.value().invalidateLpi(intid);
-            if (from.value().clearLpiPending(intid)) {
-                // IMPDEF: if the new redistributor has EnableLPIs = 0 the pending state is dropped there.
-                to.value().setLpiPending(intid);
+            if (from.value().clearLpiPending(intid) && !to.value().setLpiPending(intid)) {
+                // IMPDEF: if the new redistributor has EnableLPIs = 0 (or a smaller IDbits range) the
+                // pending state is dropped there, and counted.
+                its.pendingDropped(c, to.value());
             }
         }
         return Result.DONE;
