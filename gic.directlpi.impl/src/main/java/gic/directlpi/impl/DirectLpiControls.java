@@ -25,7 +25,8 @@ import java.util.function.LongConsumer;
  *     GICR_SETLPIR at B. Holding both monitors makes it one step: no MSI (it takes the target's monitor)
  *     and no acknowledge (it takes its own CPU's) falls between the clear and the set, so the raise is
  *     neither taken at A after it moved nor lost between the two;</li>
- * <li>GICR_SYNCR of both redistributors (Busy is never 1 here: every step completed within its access).</li>
+ * <li>GICR_SYNCR of both redistributors, which here is no step: Busy is never 1 (every step completed
+ *     within its access).</li>
  * </ol>
  * In step 2 the new redistributor also re-reads the LPI's configuration byte (as GICR_INVLPIR would), since
  * each redistributor caches configuration and the guest's last invalidation went to the old one.
@@ -72,7 +73,7 @@ public final class DirectLpiControls implements DirectLpi {
         Redistributor first = fromCpu < toCpu ? from : to;
         Redistributor second = fromCpu < toCpu ? to : from;
         boolean moved = false;
-        String refused;
+        DirectLpiExtension.Ignored refused;
         synchronized (first) {
             synchronized (second) {
                 refused = DirectLpiExtension.ignoredBecause(to, intid);
@@ -92,10 +93,8 @@ public final class DirectLpiControls implements DirectLpi {
             }
         }
 
-        // 3. GICR_SYNCR of both redistributors.
-        while (extension.syncBusy(from) || extension.syncBusy(to)) {
-            Thread.onSpinWait();
-        }
+        // 3. GICR_SYNCR of both redistributors: nothing to wait for, since Busy is never 1 here (every write
+        // takes full effect within its access; see the GICR_SYNCR declaration in DirectLpiExtension).
 
         if (refused != null) {
             // IMPDEF: the new redistributor could not hold the LPI, so its pending state (if any) stays at
@@ -104,7 +103,7 @@ public final class DirectLpiControls implements DirectLpi {
             extension.counterSet().increment("directlpi.retarget.refused");
             gic.errors().report(DirectLpiExtension.BLOCK, String.format("retarget of INTID %s from %s to %s:"
                 + " the pending state stays at %s because at %s %s", Integer.toUnsignedString(intid),
-                from.name(), to.name(), from.name(), to.name(), DirectLpiExtension.explain(refused, to)));
+                from.name(), to.name(), from.name(), to.name(), refused.explanation()));
         } else if (moved) {
             extension.counterSet().increment("directlpi.retarget.moved");
         }

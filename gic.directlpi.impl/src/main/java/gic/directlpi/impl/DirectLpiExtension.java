@@ -6,6 +6,7 @@ import gic.api.GicProvider;
 import gic.core.Counters;
 import gic.core.GicCore;
 import gic.core.GicExtension;
+import gic.core.lpi.LpiState;
 import gic.core.reg.Field;
 import gic.core.reg.RegisterTable;
 import gic.core.redistributor.Redistributor;
@@ -79,7 +80,11 @@ public final class DirectLpiExtension implements GicExtension {
         t.reg("GICR_CLRLPIR", GICR_CLRLPIR, 8, dw, null, (rd, i, v) -> writeClrlpir(rd, v));
         t.reg("GICR_INVLPIR", GICR_INVLPIR, 8, dw, null, (rd, i, v) -> writeInvlpir(rd, v));
         t.reg("GICR_INVALLR", GICR_INVALLR, 8, dw, null, (rd, i, v) -> writeInvallr(rd, v));
-        t.reg("GICR_SYNCR", GICR_SYNCR, 4, RegisterTable.W, (rd, i) -> SYNCR_BUSY.of(syncBusy(rd) ? 1 : 0), null);
+        // IMPDEF: GICR_SYNCR.Busy always reads 0. Every SETLPIR, CLRLPIR, INVLPIR and INVALLR takes full
+        // effect within the access that writes it (under the redistributor's monitor), so by the time software
+        // can read SYNCR nothing is in progress, and the CONSTRAINED UNPREDICTABLE case of writing INVLPIR or
+        // INVALLR while Busy = 1 cannot arise.
+        t.reg("GICR_SYNCR", GICR_SYNCR, 4, RegisterTable.W, (rd, i) -> SYNCR_BUSY.of(0), null);
         return t;
     }
 
@@ -156,19 +161,13 @@ public final class DirectLpiExtension implements GicExtension {
             return true;
         }
         Redistributor rd = gic.redistributor(cpu);
-        String why;
+        Ignored why;
         synchronized (rd) {
-            why = ignoredBecause(rd, intid);
-            if (why == null) {
-                if (rd.isLpiPending(intid)) {
-                    msisCoalesced.increment();
-                }
-                rd.setLpiPending(intid);
-            }
+            why = setPending(rd, intid, msisCoalesced);
         }
         if (why != null) {
-            drop(why, String.format("MSI of INTID %s from DeviceID %d to %s's GICR_SETLPIR dropped: %s",
-                Integer.toUnsignedString(intid), deviceId, rd.name(), explain(why, rd)));
+            drop(why.reason(), String.format("MSI of INTID %s from DeviceID %d to %s's GICR_SETLPIR dropped: %s",
+                Integer.toUnsignedString(intid), deviceId, rd.name(), why.explanation()));
         }
         return true;
     }
@@ -206,22 +205,34 @@ public final class DirectLpiExtension implements GicExtension {
      */
     private void writeSetlpir(Redistributor rd, long value) {
         int intid = INTID.getInt(value); // IMPDEF: bits [63:32] are RES0 and ignored (also CLRLPIR, INVLPIR)
-        String why = ignoredBecause(rd, intid);
+        Ignored why = setPending(rd, intid, setlpirsCoalesced);
         if (why != null) {
             ignored(rd, "GICR_SETLPIR", "setlpir", intid, why);
             return;
         }
         setlpirs.increment();
-        if (rd.isLpiPending(intid)) {
-            setlpirsCoalesced.increment();
+    }
+
+    /**
+     * What a GICR_SETLPIR write of {@code intid} does, whether a CPU or a device (an MSI) writes it: makes
+     * the LPI pending at {@code rd}, counting in {@code coalesced} a write that finds it pending already.
+     * Returns why it had no effect, or {@code null}. Call with {@code rd}'s monitor held.
+     */
+    private static Ignored setPending(Redistributor rd, int intid, LongAdder coalesced) {
+        Ignored why = ignoredBecause(rd, intid);
+        if (why == null) {
+            if (rd.isLpiPending(intid)) {
+                coalesced.increment();
+            }
+            rd.setLpiPending(intid);
         }
-        rd.setLpiPending(intid);
+        return why;
     }
 
     /** GICR_CLRLPIR: clears the LPI's pending state on this redistributor; no effect if it is not pending. */
     private void writeClrlpir(Redistributor rd, long value) {
         int intid = INTID.getInt(value);
-        String why = ignoredBecause(rd, intid);
+        Ignored why = ignoredBecause(rd, intid);
         if (why != null) {
             ignored(rd, "GICR_CLRLPIR", "clrlpir", intid, why);
             return;
@@ -252,8 +263,9 @@ public final class DirectLpiExtension implements GicExtension {
             counters.increment("directlpi.invlpir.ignored.lpisDisabled");
             return;
         }
-        if (!rd.lpis().inRange(intid)) {
-            ignored(rd, "GICR_INVLPIR", "invlpir", intid, "outOfRange");
+        Ignored why = ignoredBecause(rd, intid); // LPIs are enabled: null or out of range
+        if (why != null) {
+            ignored(rd, "GICR_INVLPIR", "invlpir", intid, why);
             return;
         }
         counters.increment("directlpi.invlpir");
@@ -278,47 +290,38 @@ public final class DirectLpiExtension implements GicExtension {
     }
 
     /**
-     * GICR_SYNCR.Busy. IMPDEF: always 0. Every SETLPIR, CLRLPIR, INVLPIR and INVALLR takes full effect
-     * within the access that writes it (under the redistributor's lock), so by the time software can read
-     * SYNCR nothing is in progress, and the CONSTRAINED UNPREDICTABLE case of writing INVLPIR/INVALLR while
-     * Busy = 1 cannot arise.
+     * Why a physical LPI write has no effect: {@code reason} names it in counters ({@code "lpisDisabled"},
+     * {@code "outOfRange"}), {@code explanation} tells the guest-error report, with the LPI range as it was
+     * when the write was refused (read under the redistributor's monitor).
      */
-    boolean syncBusy(Redistributor rd) {
-        return false;
+    record Ignored(String reason, String explanation) {
     }
 
     /**
-     * Why a physical LPI write to {@code rd} has no effect ({@code "lpisDisabled"}, {@code "outOfRange"}),
-     * or {@code null}. Call with {@code rd}'s monitor held.
+     * Why a physical LPI write of {@code intid} to {@code rd} has no effect, or {@code null}. Call with
+     * {@code rd}'s monitor held.
      */
-    static String ignoredBecause(Redistributor rd, int intid) {
+    static Ignored ignoredBecause(Redistributor rd, int intid) {
         if (!rd.lpisEnabled()) {
-            return "lpisDisabled";
+            return new Ignored("lpisDisabled", "GICR_CTLR.EnableLPIs is 0");
         }
         if (!rd.lpis().inRange(intid)) {
-            return "outOfRange";
+            int limit = rd.lpis().limit();
+            return new Ignored("outOfRange", limit > LpiState.FIRST
+                ? "not an LPI of the GICR_PROPBASER.IDbits range " + LpiState.FIRST + ".." + (limit - 1)
+                : "GICR_PROPBASER.IDbits leaves no LPIs");
         }
         return null;
-    }
-
-    static String explain(String why, Redistributor rd) {
-        return switch (why) {
-            case "lpisDisabled" -> "GICR_CTLR.EnableLPIs is 0";
-            case "outOfRange" -> rd.lpis().limit() > 8192
-                ? "not an LPI of the GICR_PROPBASER.IDbits range 8192.." + (rd.lpis().limit() - 1)
-                : "GICR_PROPBASER.IDbits leaves no LPIs";
-            default -> why;
-        };
     }
 
     /**
      * A write the architecture says has no effect. IMPDEF: it is also reported as a guest error (counter,
      * rate-limited log, host callback), since the guest lost an interrupt or named something that is no LPI.
      */
-    private void ignored(Redistributor rd, String register, String key, int intid, String why) {
-        counters.increment("directlpi." + key + ".ignored." + why);
+    private void ignored(Redistributor rd, String register, String key, int intid, Ignored why) {
+        counters.increment("directlpi." + key + ".ignored." + why.reason());
         gic.errors().report(rd.name(), String.format("%s of INTID %s ignored: %s", register,
-            Integer.toUnsignedString(intid), explain(why, rd)));
+            Integer.toUnsignedString(intid), why.explanation()));
     }
 
     // ---------------------------------------------------------------------------------------------

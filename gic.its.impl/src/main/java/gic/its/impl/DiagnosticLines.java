@@ -1,8 +1,11 @@
 package gic.its.impl;
 
+import gic.its.impl.table.Cte;
+import gic.its.impl.table.Dte;
+import gic.its.impl.table.Ite;
 import gic.its.impl.table.ItsTables;
+import gic.its.impl.table.Slot;
 import gic.its.impl.table.TableGeometry;
-import java.util.OptionalLong;
 
 /**
  * The text of {@link gic.api.Gic#diagnostics()}, bounded: at most {@value #MAX_LINES} lines, and at most
@@ -12,11 +15,12 @@ final class DiagnosticLines {
 
     static final int MAX_LINES = 4096;
     static final long MAX_SCAN_BYTES = 64L << 20;
-    private static final int CHUNK = 4096;
+    /** Table entries read from guest memory in one access. */
+    private static final int CHUNK_ENTRIES = 4096 / TableGeometry.ENTRY_BYTES;
 
     /** Visits one table entry; returns {@code false} to stop the scan. */
     @FunctionalInterface
-    interface EntryVisitor {
+    private interface EntryVisitor {
         boolean visit(long id, long raw);
     }
 
@@ -62,73 +66,85 @@ final class DiagnosticLines {
         return text.toString();
     }
 
-    TableScan scanner(ItsTables tables) {
-        return new TableScan(tables);
-    }
-
-    /** Walks tables in guest memory, in chunks, within the scan budget. */
-    final class TableScan {
-        private final ItsTables tables;
-
-        private TableScan(ItsTables tables) {
-            this.tables = tables;
-        }
-
-        /** Every entry of IDs below {@code idLimit} of the table {@code g}, flat or two-level. */
-        boolean entries(TableGeometry g, long idLimit, EntryVisitor v) {
-            if (!g.valid()) {
+    /**
+     * A line per entry of {@code tables} that is not all zero: every collection, every device and the
+     * events of its ITT, as guest memory holds them now (read, not cached).
+     */
+    void tables(ItsTables tables) {
+        entries(tables, tables.collections(), 1L << ItsTables.ICID_BITS, (icid, raw) -> {
+            if (raw == 0) {
                 return true;
             }
-            long n = Math.min(g.capacity(), idLimit);
-            if (!g.indirect()) {
-                return range(g.base(), 0, n, v);
+            Cte cte = Cte.decode(raw, tables.cpuCount());
+            return line(String.format("  collection 0x%x -> %s", icid,
+                cte.valid() ? "processor " + cte.processor() : "invalid entry 0x" + Long.toHexString(raw)));
+        });
+        entries(tables, tables.devices(), 1L << tables.deviceIdBits(), (deviceId, raw) -> {
+            if (raw == 0) {
+                return true;
             }
-            long perPage = g.entriesPerPage();
-            for (long l1 = 0; l1 < g.level1Entries() && l1 * perPage < n; l1++) {
-                if (!spend(TableGeometry.ENTRY_BYTES)) {
-                    return false;
-                }
-                OptionalLong d = tables.readRaw(g.level1Address(l1));
-                if (d.isEmpty()) {
-                    return line(String.format("  level-1 descriptor at 0x%x is outside guest RAM", g.level1Address(l1)));
-                }
-                if (TableGeometry.L1_VALID.isSet(d.getAsLong())
-                    && !range(g.level2Page(d.getAsLong()), l1 * perPage, Math.min(perPage, n - l1 * perPage), v)) {
-                    return false;
-                }
+            Dte dte = Dte.decode(raw, tables.eventIdBits());
+            if (!dte.valid()) {
+                return line(String.format("  device 0x%x: invalid entry 0x%x", deviceId, raw));
             }
-            return true;
-        }
+            if (!line(String.format("  device 0x%x: ITT at 0x%x, %d events", deviceId, dte.ittAddress(),
+                dte.eventCount()))) {
+                return false;
+            }
+            return run(tables, dte.ittAddress(), 0, dte.eventCount(), (eventId, iteRaw) -> {
+                if (iteRaw == 0) {
+                    return true;
+                }
+                Ite ite = Ite.decode(iteRaw, tables.lpiIdBits());
+                return line(ite.valid()
+                    ? String.format("    event 0x%x -> LPI %d, collection 0x%x", eventId, ite.pintid(), ite.icid())
+                    : String.format("    event 0x%x: invalid entry 0x%x", eventId, iteRaw));
+            });
+        });
+    }
 
-        /** {@code count} consecutive entries at {@code address} (an ITT). */
-        boolean flat(long address, long count, EntryVisitor v) {
-            return range(address, 0, count, v);
+    /**
+     * Every entry of IDs below {@code idLimit} of the table {@code g}, flat or two-level, found by the
+     * table's own lookup ({@link TableGeometry#slot}) once per run of adjacent entries.
+     */
+    private boolean entries(ItsTables tables, TableGeometry g, long idLimit, EntryVisitor v) {
+        long n = Math.min(g.capacity(), idLimit);
+        for (long id = 0; id < n; ) {
+            if (g.indirect() && !spend(TableGeometry.ENTRY_BYTES)) {
+                return false; // the lookup reads a level-1 descriptor
+            }
+            Slot slot = g.slot(id, tables.memory());
+            if (slot instanceof Slot.Fault fault) {
+                return line(String.format("  level-1 descriptor at 0x%x is outside guest RAM", fault.address()));
+            }
+            long count = Math.min(g.contiguousFrom(id), n - id);
+            if (slot instanceof Slot.At at && !run(tables, at.address(), id, count, v)) {
+                return false;
+            }
+            id += count; // Slot.OutOfRange: an invalid level-1 descriptor, no level-2 page to visit
         }
+        return true;
+    }
 
-        private boolean range(long address, long firstId, long count, EntryVisitor v) {
-            byte[] chunk = new byte[CHUNK];
-            for (long done = 0; done < count; ) {
-                int n = (int) Math.min(CHUNK / TableGeometry.ENTRY_BYTES, count - done);
-                int bytes = n * TableGeometry.ENTRY_BYTES;
-                long at = address + done * TableGeometry.ENTRY_BYTES;
-                if (!spend(bytes)) {
+    /** The {@code count} adjacent entries at {@code address}, of IDs from {@code firstId} on, in chunks. */
+    private boolean run(ItsTables tables, long address, long firstId, long count, EntryVisitor v) {
+        long[] chunk = new long[CHUNK_ENTRIES];
+        for (long done = 0; done < count; ) {
+            int n = (int) Math.min(CHUNK_ENTRIES, count - done);
+            long at = address + done * TableGeometry.ENTRY_BYTES;
+            if (!spend((long) n * TableGeometry.ENTRY_BYTES)) {
+                return false;
+            }
+            if (!ItsTables.readLongs(tables.memory(), at, chunk, n)) {
+                return line(String.format("  entries at 0x%x are outside guest RAM", at));
+            }
+            for (int i = 0; i < n; i++) {
+                if (!v.visit(firstId + done + i, chunk[i])) {
                     return false;
                 }
-                if (!tables.readBytes(at, chunk, bytes)) {
-                    return line(String.format("  entries at 0x%x are outside guest RAM", at));
-                }
-                for (int i = 0; i < n; i++) {
-                    long raw = 0;
-                    for (int b = 7; b >= 0; b--) {
-                        raw = raw << 8 | (chunk[i * 8 + b] & 0xFF);
-                    }
-                    if (!v.visit(firstId + done + i, raw)) {
-                        return false;
-                    }
-                }
-                done += n;
             }
-            return true;
+            done += n;
         }
+        return true;
     }
 }

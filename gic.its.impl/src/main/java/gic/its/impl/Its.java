@@ -97,9 +97,11 @@ public final class Its {
     /** PIDR4..7, PIDR0..3, CIDR0..3: PIDR0 0x94 is the ITS part number; PIDR2 ArchRev 3 (GICv3). */
     private static final int[] ID_REGISTERS = {0x44, 0, 0, 0, 0x94, 0xB4, 0x3B, 0, 0x0D, 0xF0, 0x05, 0xB1};
 
-    /** Offset of the translation frame, and of GITS_TRANSLATER in it. */
-    public static final long TRANSLATION_FRAME = 0x1_0000L;
-    public static final long GITS_TRANSLATER = 0x0040L;
+    /**
+     * Bytes of each of the two 64 KiB frames: the control frame, then the translation frame, whose only
+     * register is GITS_TRANSLATER ({@link ItsConfig#TRANSLATER_OFFSET} from the ITS base).
+     */
+    private static final int FRAME_BYTES = 0x1_0000;
 
     private static final RegisterTable<Its> CONTROL_FRAME = controlFrame();
     /**
@@ -185,7 +187,7 @@ public final class Its {
     }
 
     private static RegisterTable<Its> controlFrame() {
-        RegisterTable<Its> t = new RegisterTable<>("ITS control frame", 0x10000);
+        RegisterTable<Its> t = new RegisterTable<>("ITS control frame", FRAME_BYTES);
         int w = RegisterTable.W;
         int dw = RegisterTable.D | RegisterTable.W;
         t.reg("GITS_CTLR", 0x0000, 4, w, (its, i) -> its.ctlr(), (its, i, v) -> its.writeCtlr(v));
@@ -382,24 +384,16 @@ public final class Its {
             return;
         }
         long base = queueBase();
-        byte[] bytes = new byte[COMMAND_BYTES];
-        long[] dw = new long[4];
+        long[] dw = new long[COMMAND_BYTES / Long.BYTES];
         for (long budget = WORK_PER_ACCESS; creadr != cwriter; ) {
             if (budget <= 0) {
                 backlog = true;
                 return;
             }
             long address = base + creadr;
-            if (!core.memory().read(address, bytes, 0, COMMAND_BYTES)) {
+            if (!ItsTables.readLongs(core.memory(), address, dw, dw.length)) {
                 stall(String.format("command at 0x%x (GITS_CREADR 0x%x) is outside guest RAM", address, creadr));
                 return;
-            }
-            for (int d = 0; d < 4; d++) {
-                long v = 0;
-                for (int b = 7; b >= 0; b--) {
-                    v = v << 8 | (bytes[d * 8 + b] & 0xFF);
-                }
-                dw[d] = v;
             }
             Command command = Command.decode(dw);
             Result result = Handlers.execute(command, context);
@@ -619,37 +613,7 @@ public final class Its {
                 }
             });
             out.line(c.toString());
-            DiagnosticLines.TableScan scan = out.scanner(tables);
-            scan.entries(tables.collections(), 1L << ItsTables.ICID_BITS, (icid, raw) -> {
-                Cte cte = Cte.decode(raw, core.config().cpuCount());
-                if (raw != 0) {
-                    return out.line(String.format("  collection 0x%x -> %s", icid,
-                        cte.valid() ? "processor " + cte.processor() : "invalid entry 0x" + Long.toHexString(raw)));
-                }
-                return true;
-            });
-            scan.entries(tables.devices(), 1L << config.deviceIdBits(), (deviceId, raw) -> {
-                if (raw == 0) {
-                    return true;
-                }
-                Dte dte = Dte.decode(raw, config.eventIdBits());
-                if (!dte.valid()) {
-                    return out.line(String.format("  device 0x%x: invalid entry 0x%x", deviceId, raw));
-                }
-                if (!out.line(String.format("  device 0x%x: ITT at 0x%x, %d events", deviceId, dte.ittAddress(),
-                    dte.eventCount()))) {
-                    return false;
-                }
-                return scan.flat(dte.ittAddress(), dte.eventCount(), (eventId, iteRaw) -> {
-                    if (iteRaw == 0) {
-                        return true;
-                    }
-                    Ite ite = Ite.decode(iteRaw, core.config().lpiIdBits());
-                    return out.line(ite.valid()
-                        ? String.format("    event 0x%x -> LPI %d, collection 0x%x", eventId, ite.pintid(), ite.icid())
-                        : String.format("    event 0x%x: invalid entry 0x%x", eventId, iteRaw));
-                });
-            });
+            out.tables(tables);
         }
     }
 
@@ -718,8 +682,8 @@ public final class Its {
 
         @Override
         public long read(long offset, int size) {
-            if (offset >= TRANSLATION_FRAME && offset < ItsConfig.SIZE) {
-                if (isTranslater(offset - TRANSLATION_FRAME, size)) {
+            if (offset >= FRAME_BYTES && offset < ItsConfig.SIZE) {
+                if (isTranslater(offset, size)) {
                     return 0; // GITS_TRANSLATER is write-only: RAZ
                 }
                 error(String.format("%d-byte read of reserved offset 0x%x of the translation frame", size, offset));
@@ -735,8 +699,8 @@ public final class Its {
 
         @Override
         public void write(long offset, int size, long value) {
-            if (offset >= TRANSLATION_FRAME && offset < ItsConfig.SIZE) {
-                if (isTranslater(offset - TRANSLATION_FRAME, size)) {
+            if (offset >= FRAME_BYTES && offset < ItsConfig.SIZE) {
+                if (isTranslater(offset, size)) {
                     // IMPDEF: a CPU's store carries no DeviceID, so it cannot be translated: dropped.
                     error("CPU write to GITS_TRANSLATER has no DeviceID; dropped (devices use Gic.msi)");
                 } else {
@@ -749,8 +713,8 @@ public final class Its {
             }
         }
 
-        private boolean isTranslater(long frameOffset, int size) {
-            return frameOffset == GITS_TRANSLATER && (size == 2 || size == 4);
+        private boolean isTranslater(long offset, int size) {
+            return offset == ItsConfig.TRANSLATER_OFFSET && (size == 2 || size == 4);
         }
     }
 }

@@ -29,26 +29,45 @@ public record ItsOptions(int itsCount, long itsBase, long itsStride, int deviceI
 
     public ItsOptions {
         errorPolicies = List.copyOf(errorPolicies); // rejects null entries
-        if (itsCount < 0 || itsCount > MAX_ITS) {
-            throw new IllegalArgumentException("itsCount must be 0.." + MAX_ITS);
-        }
-        if (itsBase < 0 || (itsBase & 0xFFFF) != 0) {
-            throw new IllegalArgumentException("itsBase must be non-negative and 64 KiB aligned");
-        }
-        if (itsStride < ItsConfig.SIZE || (itsStride & 0xFFFF) != 0) {
-            throw new IllegalArgumentException("itsStride must be at least 128 KiB and 64 KiB aligned");
-        }
-        if (deviceIdBits < 1 || deviceIdBits > 20) {
-            throw new IllegalArgumentException("deviceIdBits must be 1..20");
-        }
-        if (eventIdBits < 1 || eventIdBits > 16) {
-            throw new IllegalArgumentException("eventIdBits must be 1..16");
-        }
-        if (translationCacheSize < 0 || translationCacheSize > TranslationCache.MAX_ENTRIES) {
-            throw new IllegalArgumentException("translationCacheSize must be 0.." + TranslationCache.MAX_ENTRIES);
-        }
-        if (errorPolicies.isEmpty()) {
-            throw new IllegalArgumentException("errorPolicies must name at least one policy");
+        require(validItsCount(itsCount), "itsCount must be 0.." + MAX_ITS);
+        require(validItsBase(itsBase), "itsBase must be non-negative and 64 KiB aligned");
+        require(validItsStride(itsStride), "itsStride must be at least 128 KiB and 64 KiB aligned");
+        require(validDeviceIdBits(deviceIdBits), "deviceIdBits must be 1..20");
+        require(validEventIdBits(eventIdBits), "eventIdBits must be 1..16");
+        require(validTranslationCacheSize(translationCacheSize),
+            "translationCacheSize must be 0.." + TranslationCache.MAX_ENTRIES);
+        require(!errorPolicies.isEmpty(), "errorPolicies must name at least one policy");
+    }
+
+    // The rule of each component, for the constructor and for ItsGicProvider's reading of configuration.
+
+    static boolean validItsCount(int itsCount) {
+        return itsCount >= 0 && itsCount <= MAX_ITS;
+    }
+
+    static boolean validItsBase(long itsBase) {
+        return itsBase >= 0 && (itsBase & 0xFFFF) == 0;
+    }
+
+    static boolean validItsStride(long itsStride) {
+        return itsStride >= ItsConfig.SIZE && (itsStride & 0xFFFF) == 0;
+    }
+
+    static boolean validDeviceIdBits(int deviceIdBits) {
+        return deviceIdBits >= 1 && deviceIdBits <= 20;
+    }
+
+    static boolean validEventIdBits(int eventIdBits) {
+        return eventIdBits >= 1 && eventIdBits <= 16;
+    }
+
+    static boolean validTranslationCacheSize(int translationCacheSize) {
+        return translationCacheSize >= 0 && translationCacheSize <= TranslationCache.MAX_ENTRIES;
+    }
+
+    private static void require(boolean valid, String message) {
+        if (!valid) {
+            throw new IllegalArgumentException(message);
         }
     }
 

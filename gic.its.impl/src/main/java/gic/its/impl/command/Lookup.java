@@ -1,5 +1,6 @@
 package gic.its.impl.command;
 
+import static gic.its.impl.command.ErrorCodes.COLLECTION_OOR;
 import static gic.its.impl.command.ErrorCodes.DEVICE_OOR;
 import static gic.its.impl.command.ErrorCodes.ID_OOR;
 import static gic.its.impl.command.ErrorCodes.UNMAPPED_DEVICE;
@@ -10,6 +11,7 @@ import gic.its.impl.table.Cte;
 import gic.its.impl.table.Dte;
 import gic.its.impl.table.EntryRead;
 import gic.its.impl.table.Ite;
+import gic.its.impl.table.Slot;
 
 /**
  * The table walk commands share (ITS.md §3.5 "common lookup"): DeviceID in range and inside the device
@@ -58,6 +60,27 @@ final class Lookup {
                 + " beyond its " + dte.eventCount() + " events"));
         }
         return Step.ok(dte);
+    }
+
+    /** DEVICE_OOR: where the device table holds the entry of {@code deviceId} (MAPD). */
+    static Step<Slot.At> deviceSlot(ItsContext its, Command c, long deviceId) {
+        return slot(c, its.tables().deviceSlot(deviceId), DEVICE_OOR, "DeviceID 0x" + hex(deviceId), "device table");
+    }
+
+    /** COLLECTION_OOR: where the collection table holds the entry of {@code icid} (MAPC, MAPTI, MAPI). */
+    static Step<Slot.At> collectionSlot(ItsContext its, Command c, long icid) {
+        return slot(c, its.tables().collectionSlot(icid), COLLECTION_OOR, "ICID 0x" + hex(icid), "collection table");
+    }
+
+    /** {@code slot}, or the error with {@code outOfRangeCause} it is out of range for, or a stall on its fault. */
+    private static Step<Slot.At> slot(Command c, Slot slot, int outOfRangeCause, String id, String table) {
+        if (slot instanceof Slot.OutOfRange out) {
+            return Step.fail(Result.error(c, outOfRangeCause, id + ": " + out.reason()));
+        }
+        if (slot instanceof Slot.Fault fault) {
+            return Step.fail(Result.fault(table + " level-1 descriptor", fault.address()));
+        }
+        return Step.ok((Slot.At) slot);
     }
 
     /** {@link #device} then UNMAPPED_INTERRUPT: the mapped event. */

@@ -17,12 +17,9 @@ public final class MapcHandler implements CommandHandler<Command.Mapc> {
 
     @Override
     public Result execute(Command.Mapc c, ItsContext its) {
-        Slot slot = its.tables().collectionSlot(c.icid());
-        if (slot instanceof Slot.OutOfRange out) {
-            return Result.error(c, ErrorCodes.COLLECTION_OOR, "ICID 0x" + Lookup.hex(c.icid()) + ": " + out.reason());
-        }
-        if (slot instanceof Slot.Fault fault) {
-            return Result.fault("collection table level-1 descriptor", fault.address());
+        Lookup.Step<Slot.At> slot = Lookup.collectionSlot(its, c, c.icid());
+        if (slot.failed()) {
+            return slot.failure();
         }
         Cte cte = Cte.INVALID;
         if (c.valid()) {
@@ -34,7 +31,7 @@ public final class MapcHandler implements CommandHandler<Command.Mapc> {
             cte = new Cte(true, rd.index(), c.icid());
         }
         its.invalidateAll();
-        Result written = Lookup.write(its, "collection table entry", ((Slot.At) slot).address(), cte.encode());
+        Result written = Lookup.write(its, "collection table entry", slot.value().address(), cte.encode());
         if (c.valid() && written instanceof Result.Done) {
             // IMPDEF: the collection's LPIs may now arrive at a redistributor that cached their
             // configuration long ago; it re-reads the whole property table (once per MAPC, which Linux

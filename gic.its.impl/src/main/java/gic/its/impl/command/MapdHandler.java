@@ -16,12 +16,9 @@ public final class MapdHandler implements CommandHandler<Command.Mapd> {
 
     @Override
     public Result execute(Command.Mapd c, ItsContext its) {
-        Slot slot = its.tables().deviceSlot(c.deviceId());
-        if (slot instanceof Slot.OutOfRange out) {
-            return Result.error(c, ErrorCodes.DEVICE_OOR, "DeviceID 0x" + Lookup.hex(c.deviceId()) + ": " + out.reason());
-        }
-        if (slot instanceof Slot.Fault fault) {
-            return Result.fault("device table level-1 descriptor", fault.address());
+        Lookup.Step<Slot.At> slot = Lookup.deviceSlot(its, c, c.deviceId());
+        if (slot.failed()) {
+            return slot.failure();
         }
         if (c.valid() && c.size() >= its.tables().eventIdBits()) {
             return Result.error(c, ErrorCodes.ITTSIZE_OOR, "ITT of " + (c.size() + 1) + " EventID bits; the ITS has "
@@ -29,6 +26,6 @@ public final class MapdHandler implements CommandHandler<Command.Mapd> {
         }
         its.invalidateAll();
         Dte dte = c.valid() ? new Dte(true, c.ittAddress(), c.size()) : Dte.INVALID;
-        return Lookup.write(its, "device table entry", ((Slot.At) slot).address(), dte.encode());
+        return Lookup.write(its, "device table entry", slot.value().address(), dte.encode());
     }
 }

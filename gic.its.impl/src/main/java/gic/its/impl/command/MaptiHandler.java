@@ -26,14 +26,11 @@ public final class MaptiHandler implements CommandHandler<Command.Mapti> {
         if (device.failed()) {
             return device.failure();
         }
-        Slot collection = its.tables().collectionSlot(icid);
-        if (collection instanceof Slot.OutOfRange out) {
-            return Result.error(c, ErrorCodes.COLLECTION_OOR, "ICID 0x" + Lookup.hex(icid) + ": " + out.reason());
+        Lookup.Step<Slot.At> collection = Lookup.collectionSlot(its, c, icid);
+        if (collection.failed()) {
+            return collection.failure();
         }
-        if (collection instanceof Slot.Fault fault) {
-            return Result.fault("collection table level-1 descriptor", fault.address());
-        }
-        if (!its.tables().isLpi(pintid)) {
+        if (!Ite.isLpi(pintid, its.tables().lpiIdBits())) {
             return Result.error(c, ErrorCodes.PHYSICALID_OOR, "pINTID " + pintid + " is not an LPI of this GIC");
         }
         Slot ite = its.tables().eventSlot(device.value(), eventId);

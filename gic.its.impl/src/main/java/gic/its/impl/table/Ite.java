@@ -1,5 +1,6 @@
 package gic.its.impl.table;
 
+import gic.core.lpi.LpiState;
 import gic.core.reg.Field;
 
 /**
@@ -16,9 +17,6 @@ public record Ite(boolean valid, long pintid, int icid) {
     public static final Field PINTID = new Field("pINTID", 16, 32);
     public static final Field ICID = new Field("ICID", 0, 16);
 
-    /** The first LPI INTID. */
-    public static final long FIRST_LPI = 8192;
-
     /** An unmapped event. */
     public static final Ite INVALID = new Ite(false, 0, 0);
 
@@ -27,13 +25,18 @@ public record Ite(boolean valid, long pintid, int icid) {
         return new Ite(true, pintid, icid);
     }
 
-    /** Decodes {@code raw}; an entry whose pINTID is not an LPI below {@code 2^lpiIdBits} is invalid. */
+    /** Decodes {@code raw}; an entry whose pINTID is not an LPI of the GIC ({@link #isLpi}) is invalid. */
     public static Ite decode(long raw, int lpiIdBits) {
         long pintid = PINTID.get(raw);
-        if (pintid < FIRST_LPI || pintid >= 1L << lpiIdBits) {
-            return INVALID;
-        }
-        return new Ite(true, pintid, ICID.getInt(raw));
+        return isLpi(pintid, lpiIdBits) ? new Ite(true, pintid, ICID.getInt(raw)) : INVALID;
+    }
+
+    /**
+     * Whether {@code intid} is an LPI of a GIC with {@code lpiIdBits} INTID bits: 8192 .. 2^lpiIdBits - 1
+     * (so 1023 and below are not). The pINTIDs MAPTI and MAPI accept, and that an ITE may hold.
+     */
+    public static boolean isLpi(long intid, int lpiIdBits) {
+        return intid >= LpiState.FIRST && intid < 1L << lpiIdBits;
     }
 
     /** The 8-byte entry; {@code next} is written as 1 in every valid entry (see {@link Dte#encode()}). */

@@ -1,6 +1,8 @@
 package gic.its.impl.table;
 
 import gic.api.GuestMemory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.OptionalLong;
 import java.util.function.LongFunction;
 
@@ -69,11 +71,6 @@ public final class ItsTables {
         return deviceIdBits;
     }
 
-    /** Whether {@code intid} is an LPI of this GIC: 8192 .. 2^lpiIdBits - 1 (so 1023 and below are not). */
-    public boolean isLpi(long intid) {
-        return intid >= Ite.FIRST_LPI && intid < 1L << lpiIdBits;
-    }
-
     // ---- device table
 
     /** Where DeviceID {@code deviceId}'s DTE is. */
@@ -125,14 +122,18 @@ public final class ItsTables {
         return memory.store(address, TableGeometry.ENTRY_BYTES, raw);
     }
 
-    /** Reads the 8-byte entry at {@code address}, or empty if that is outside guest RAM. */
-    public OptionalLong readRaw(long address) {
-        return memory.load(address, TableGeometry.ENTRY_BYTES);
-    }
-
-    /** Reads {@code length} bytes at {@code address} in one access (for diagnostics scans). */
-    public boolean readBytes(long address, byte[] dst, int length) {
-        return memory.read(address, dst, 0, length);
+    /**
+     * Reads {@code count} consecutive little-endian 8-byte values at {@code address} of {@code memory} into
+     * {@code dst} in one access: a run of table entries, or a command's four doublewords. {@code false},
+     * and {@code dst} unchanged, if any byte is outside guest RAM.
+     */
+    public static boolean readLongs(GuestMemory memory, long address, long[] dst, int count) {
+        byte[] bytes = new byte[count * Long.BYTES];
+        if (!memory.read(address, bytes, 0, bytes.length)) {
+            return false;
+        }
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(dst, 0, count);
+        return true;
     }
 
     private <T> EntryRead<T> read(Slot slot, LongFunction<T> decode) {

@@ -126,13 +126,21 @@ public record TableGeometry(boolean valid, boolean indirect, int pageSize, int p
         return new Slot.At(level2Page(descriptor) + (id % entriesPerPage()) * ENTRY_BYTES);
     }
 
+    /**
+     * How many IDs from {@code id} (below {@link #capacity()}) on have their entries next to each other,
+     * from its {@link #slot}: to the end of its level-2 page, or of a flat table.
+     */
+    public long contiguousFrom(long id) {
+        return indirect ? entriesPerPage() - id % entriesPerPage() : capacity() - id;
+    }
+
     /** Guest physical address of level-1 descriptor {@code l1Index} of a two-level table. */
-    public long level1Address(long l1Index) {
+    private long level1Address(long l1Index) {
         return base + l1Index * ENTRY_BYTES;
     }
 
     /** The level-2 page a (valid) level-1 descriptor points to. */
-    public long level2Page(long descriptor) {
+    private long level2Page(long descriptor) {
         // IMPDEF: address bits below the page size (a misaligned level-2 page) are treated as 0.
         return (L1_ADDRESS.get(descriptor) << 12) & -(long) pageSize;
     }
