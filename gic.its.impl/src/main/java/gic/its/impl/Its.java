@@ -582,6 +582,9 @@ public final class Its {
             }
             tablesChanged();
             enabled = CTLR_ENABLED.isSet(s.ctlr());
+            // Commands the snapshot caught waiting in the queue (a work bound, or a guest that wrote
+            // CWRITER while disabled and then enabled) run on the guest's next accesses, as before it.
+            backlog = creadr != cwriter;
         }
     }
 
