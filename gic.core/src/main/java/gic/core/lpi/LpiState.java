@@ -259,7 +259,8 @@ public final class LpiState {
     /**
      * Moves every pending LPI that {@code to} can take (an INTID below its limit) from this state to
      * {@code to}, word by word (MOVALL); returns how many left this state. Raises already pending at
-     * {@code to} coalesce. Both indexes are rebuilt.
+     * {@code to} coalesce. This state's index is rebuilt; {@code to}'s is not: the caller follows with
+     * {@code to.invalidateAll}, which re-reads its configuration and rebuilds it (once).
      */
     public int movePendingTo(LpiState to) {
         int targetBits = to.limit - FIRST;
@@ -280,7 +281,6 @@ public final class LpiState {
         }
         pendingCount -= moved;
         rebuildIndex();
-        to.rebuildIndex();
         return moved;
     }
 

@@ -343,6 +343,7 @@ public final class Redistributor {
                 }
                 int moved = lpis.movePendingTo(to.lpis);
                 if (moved > 0) {
+                    // also rebuilds the target's index
                     if (!to.lpis.invalidateAll(to.propTable(), gic.memory())) {
                         gic.errors().report(to.name, "LPI property table is outside RAM");
                     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gic.api.IccRegister;
 import gic.core.GicCore;
+import gic.core.TestThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -46,7 +47,7 @@ class ItsRaceTest {
 
     private GicCore gic;
     private ItsDriver its;
-    private final Workers workers = new Workers();
+    private final TestThreads workers = new TestThreads();
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -436,71 +437,5 @@ class ItsRaceTest {
         its.msi(DEV, EV);
         assertFalse(pendingAnywhere(LPI));
         assertEquals(List.of(), drainGroup1(gic, 1));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    /** Named worker threads; a throwable in any of them fails the test. */
-    private static final class Workers {
-        private final List<Thread> threads = new ArrayList<>();
-        private final List<AtomicBoolean> stops = new ArrayList<>();
-        private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-
-        void start(String name, AtomicBoolean stop, Runnable body) {
-            Thread t = new Thread(() -> {
-                try {
-                    body.run();
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }, name);
-            t.setDaemon(true);
-            threads.add(t);
-            stops.add(stop);
-            t.start();
-        }
-
-        boolean failed() {
-            return !failures.isEmpty();
-        }
-
-        /** Sets the named threads' stop flags and joins them. */
-        void stop(String... names) throws InterruptedException {
-            for (String n : names) {
-                for (int i = 0; i < threads.size(); i++) {
-                    if (threads.get(i).getName().equals(n)) {
-                        stops.get(i).set(true);
-                    }
-                }
-            }
-            join(names);
-        }
-
-        /** Joins the named threads, which end by themselves. */
-        void join(String... names) throws InterruptedException {
-            for (String n : names) {
-                for (Thread t : threads) {
-                    if (t.getName().equals(n)) {
-                        t.join();
-                    }
-                }
-            }
-        }
-
-        void stopAll() throws InterruptedException {
-            stops.forEach(s -> s.set(true));
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-        }
-
-        void rethrow() {
-            Throwable first = failures.peek();
-            if (first != null) {
-                AssertionError e = new AssertionError("worker thread failed: " + first, first);
-                failures.stream().skip(1).forEach(e::addSuppressed);
-                throw e;
-            }
-        }
     }
 }
