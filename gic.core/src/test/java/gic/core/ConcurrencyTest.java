@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gic.api.IccRegister;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -101,38 +99,23 @@ class ConcurrencyTest {
     }
 
     private void run() throws InterruptedException {
-        List<Thread> vcpus = new ArrayList<>();
+        TestThreads threads = new TestThreads();
         for (int c = 0; c < CPUS; c++) {
             int cpu = c;
-            vcpus.add(thread("vcpu" + c, () -> vcpuLoop(cpu)));
+            threads.start("vcpu" + c, stop, () -> vcpuLoop(cpu));
         }
-        List<Thread> devices = new ArrayList<>();
         for (int t = 0; t < DEVICE_THREADS; t++) {
             int id = t;
-            devices.add(thread("device" + t, () -> deviceLoop(id)));
+            threads.start("device" + t, stop, () -> deviceLoop(id));
         }
-        vcpus.forEach(Thread::start);
-        devices.forEach(Thread::start);
-        for (Thread t : devices) {
-            t.join();
+        for (int t = 0; t < DEVICE_THREADS; t++) {
+            threads.join("device" + t);
         }
         raisersDone.set(true);
-        for (Thread t : vcpus) {
-            t.join();
+        for (int c = 0; c < CPUS; c++) {
+            threads.join("vcpu" + c);
         }
-    }
-
-    private Thread thread(String name, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                fail(Thread.currentThread().getName() + ": " + e);
-                stop.set(true);
-            }
-        }, name);
-        t.setDaemon(true);
-        return t;
+        threads.rethrow();
     }
 
     /** Device thread {@code id} owns SPIs 32 + 16id .. 32 + 16id + 15 (one wire, one driver) and raises any LPI. */

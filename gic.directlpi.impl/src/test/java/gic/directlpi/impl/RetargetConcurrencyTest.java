@@ -13,8 +13,8 @@ import gic.api.LpiRange;
 import gic.core.GicCore;
 import gic.core.TestGic;
 import gic.core.TestHost;
+import gic.core.TestThreads;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
@@ -107,42 +107,26 @@ class RetargetConcurrencyTest {
     }
 
     private void run(Runnable changer) throws InterruptedException {
-        List<Thread> vcpus = new ArrayList<>();
+        TestThreads threads = new TestThreads();
         for (int c = 0; c < CPUS; c++) {
             int cpu = c;
-            vcpus.add(thread("vcpu" + c, () -> vcpuLoop(cpu)));
+            threads.start("vcpu" + c, stop, () -> vcpuLoop(cpu));
         }
-        List<Thread> devices = new ArrayList<>();
         for (int d = 0; d < DEVICES; d++) {
             int deviceId = d;
-            devices.add(thread("device" + d, () -> deviceLoop(deviceId)));
+            threads.start("device" + d, stop, () -> deviceLoop(deviceId));
         }
-        Thread changerThread = thread("changer", changer);
-        vcpus.forEach(Thread::start);
-        devices.forEach(Thread::start);
-        changerThread.start();
-        for (Thread t : devices) {
-            t.join();
+        threads.start("changer", stop, changer);
+        for (int d = 0; d < DEVICES; d++) {
+            threads.join("device" + d);
         }
         devicesDone.set(true);
-        changerThread.join();
+        threads.join("changer");
         allDone.set(true);
-        for (Thread t : vcpus) {
-            t.join();
+        for (int c = 0; c < CPUS; c++) {
+            threads.join("vcpu" + c);
         }
-    }
-
-    private Thread thread(String name, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                fail(Thread.currentThread().getName() + ": " + e);
-                stop.set(true);
-            }
-        }, name);
-        t.setDaemon(true);
-        return t;
+        threads.rethrow();
     }
 
     /**
