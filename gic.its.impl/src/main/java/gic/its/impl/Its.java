@@ -128,6 +128,8 @@ public final class Its {
     private final LongAdder[] droppedByReason = new LongAdder[DropReason.values().length];
     private final LongAdder cacheMisses;
     private final LongAdder commandCount;
+    /** Per command, by {@link Command.Opcode} ordinal; the last one counts unknown opcodes. */
+    private final LongAdder[] commandsByOp = new LongAdder[Command.Opcode.values().length + 1];
     private final LongAdder commandErrors;
     private final LongAdder stalls;
     private final LongAdder pendingDropped;
@@ -175,10 +177,10 @@ public final class Its {
         commandErrors = counters.adder(prefix + "commandError");
         stalls = counters.adder(prefix + "stall");
         pendingDropped = counters.adder(prefix + "command.pendingDropped");
-        for (String c : new String[] {"MAPD", "MAPC", "MAPTI", "MAPI", "MOVI", "MOVALL", "DISCARD", "INV", "INVALL",
-            "INT", "CLEAR", "SYNC", "UNKNOWN"}) {
-            counters.adder(prefix + "command." + c);
+        for (Command.Opcode op : Command.Opcode.values()) {
+            commandsByOp[op.ordinal()] = counters.adder(prefix + "command." + op.name());
         }
+        commandsByOp[commandsByOp.length - 1] = counters.adder(prefix + "command.UNKNOWN");
         GicConfig g = core.config();
         tableCommandCost = (1L << g.lpiIdBits()) / 16;
         tables = new ItsTables(core.memory(), TableGeometry.NONE, TableGeometry.NONE, config.deviceIdBits(),
@@ -399,7 +401,7 @@ public final class Its {
             Command command = Command.decode(dw);
             Result result = Handlers.execute(command, context);
             commandCount.increment();
-            counters.increment(prefix + "command." + command.mnemonic());
+            commandsByOp[command.op() == null ? commandsByOp.length - 1 : command.op().ordinal()].increment();
             ItsEvents.command(index, command, result);
             if (result instanceof Result.Error err) {
                 if (!commandError(command, err)) {

@@ -79,12 +79,12 @@ class ItsSmokeTest {
     }
 
     void mapDeviceEvent(int device, int event, int lpi, int icid) {
-        command(Command.OP_MAPD, CommandField.DEVICE_ID, device, CommandField.SIZE, 4, CommandField.ITT_ADDR,
+        command(Command.Opcode.MAPD.code(), CommandField.DEVICE_ID, device, CommandField.SIZE, 4, CommandField.ITT_ADDR,
             (ITT + 0x100L * device) >>> 8, CommandField.VALID, 1);
-        command(Command.OP_MAPTI, CommandField.DEVICE_ID, device, CommandField.EVENT_ID, event, CommandField.PINTID, lpi,
+        command(Command.Opcode.MAPTI.code(), CommandField.DEVICE_ID, device, CommandField.EVENT_ID, event, CommandField.PINTID, lpi,
             CommandField.ICID, icid);
-        command(Command.OP_INV, CommandField.DEVICE_ID, device, CommandField.EVENT_ID, event); // config byte re-read
-        command(Command.OP_SYNC, CommandField.RDBASE, 0);
+        command(Command.Opcode.INV.code(), CommandField.DEVICE_ID, device, CommandField.EVENT_ID, event); // config byte re-read
+        command(Command.Opcode.SYNC.code(), CommandField.RDBASE, 0);
     }
 
     Its its() {
@@ -96,9 +96,9 @@ class ItsSmokeTest {
         start(defaults());
         assertEquals(0x1EF71L, Regs.read(g, ITS + 8, 8));
         assertEquals(0x8000_0001L, Regs.read(g, ITS, 4));
-        command(Command.OP_MAPC, CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
-        command(Command.OP_MAPC, CommandField.ICID, 1, CommandField.RDBASE, 1, CommandField.VALID, 1);
-        command(Command.OP_SYNC, CommandField.RDBASE, 1);
+        command(Command.Opcode.MAPC.code(), CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
+        command(Command.Opcode.MAPC.code(), CommandField.ICID, 1, CommandField.RDBASE, 1, CommandField.VALID, 1);
+        command(Command.Opcode.SYNC.code(), CommandField.RDBASE, 1);
         mapDeviceEvent(3, 7, LPI_BASE + 5, 1);
         assertEquals(cwriter, Regs.read(g, ITS + 0x90, 4)); // all processed
 
@@ -109,14 +109,14 @@ class ItsSmokeTest {
 
         // A second MSI hits the cache; MOVI moves it to CPU 0.
         assertTrue(g.msi(DOORBELL, 4, 7, 3));
-        command(Command.OP_MOVI, CommandField.DEVICE_ID, 3, CommandField.EVENT_ID, 7, CommandField.ICID, 0);
+        command(Command.Opcode.MOVI.code(), CommandField.DEVICE_ID, 3, CommandField.EVENT_ID, 7, CommandField.ICID, 0);
         assertEquals(List.of(LPI_BASE + 5), drainGroup1(g, 0));
         assertEquals(List.of(), drainGroup1(g, 1));
         assertTrue(g.msi(DOORBELL, 2, 7, 3));
         assertEquals(List.of(LPI_BASE + 5), drainGroup1(g, 0));
 
         // DISCARD: later MSIs are dropped as unmapped events.
-        command(Command.OP_DISCARD, CommandField.DEVICE_ID, 3, CommandField.EVENT_ID, 7);
+        command(Command.Opcode.DISCARD.code(), CommandField.DEVICE_ID, 3, CommandField.EVENT_ID, 7);
         assertTrue(g.msi(DOORBELL, 4, 7, 3));
         assertEquals(List.of(), drainGroup1(g, 0));
         assertEquals(1L, g.counters().get("its0.msi.dropped.event"));
@@ -128,7 +128,7 @@ class ItsSmokeTest {
     @Test
     void command_error_is_recorded_and_skipped_or_stalls_until_retry() {
         start(new ItsProviderSetup(ItsOptions.DEFAULTS.withErrorPolicy(ErrorPolicy.STALL), true));
-        command(Command.OP_MAPTI, CommandField.DEVICE_ID, 9, CommandField.EVENT_ID, 0, CommandField.PINTID, LPI_BASE,
+        command(Command.Opcode.MAPTI.code(), CommandField.DEVICE_ID, 9, CommandField.EVENT_ID, 0, CommandField.PINTID, LPI_BASE,
             CommandField.ICID, 0);
         assertTrue(its().stalled());
         assertEquals(0x010A04, its().lastError());
@@ -136,7 +136,7 @@ class ItsSmokeTest {
         assertEquals(1L, g.counters().get("its0.commandError.0x010A04"));
         // Fix the tables behind the ITS (MAPD written over the failing slot), then Retry.
         long[] mapd = new long[4];
-        CommandField.OPCODE.put(mapd, Command.OP_MAPD);
+        CommandField.OPCODE.put(mapd, Command.Opcode.MAPD.code());
         CommandField.DEVICE_ID.put(mapd, 9);
         CommandField.SIZE.put(mapd, 1);
         CommandField.ITT_ADDR.put(mapd, ITT >>> 8);
@@ -152,7 +152,7 @@ class ItsSmokeTest {
     @Test
     void snapshot_restores_registers_and_translation_from_guest_memory() {
         start(defaults());
-        command(Command.OP_MAPC, CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
+        command(Command.Opcode.MAPC.code(), CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
         mapDeviceEvent(1, 1, LPI_BASE + 1, 0);
         GicSnapshot s = g.snapshot();
         assertEquals(1, s.itses().size());
@@ -178,9 +178,9 @@ class ItsSmokeTest {
     @Test
     void msi_racing_discard_and_movi_never_leaves_the_lpi_pending() throws InterruptedException {
         start(defaults());
-        command(Command.OP_MAPC, CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
-        command(Command.OP_MAPC, CommandField.ICID, 1, CommandField.RDBASE, 1, CommandField.VALID, 1);
-        command(Command.OP_MAPD, CommandField.DEVICE_ID, 1, CommandField.SIZE, 0, CommandField.ITT_ADDR, ITT >>> 8,
+        command(Command.Opcode.MAPC.code(), CommandField.ICID, 0, CommandField.RDBASE, 0, CommandField.VALID, 1);
+        command(Command.Opcode.MAPC.code(), CommandField.ICID, 1, CommandField.RDBASE, 1, CommandField.VALID, 1);
+        command(Command.Opcode.MAPD.code(), CommandField.DEVICE_ID, 1, CommandField.SIZE, 0, CommandField.ITT_ADDR, ITT >>> 8,
             CommandField.VALID, 1);
         AtomicBoolean stop = new AtomicBoolean();
         Thread device = new Thread(() -> {
@@ -192,11 +192,11 @@ class ItsSmokeTest {
         int leftPending = 0;
         try {
             for (int i = 0; i < 5000; i++) {
-                command(Command.OP_MAPTI, CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0, CommandField.PINTID,
+                command(Command.Opcode.MAPTI.code(), CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0, CommandField.PINTID,
                     LPI_BASE, CommandField.ICID, i % 2);
-                command(Command.OP_MOVI, CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0, CommandField.ICID,
+                command(Command.Opcode.MOVI.code(), CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0, CommandField.ICID,
                     (i + 1) % 2);
-                command(Command.OP_DISCARD, CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0);
+                command(Command.Opcode.DISCARD.code(), CommandField.DEVICE_ID, 1, CommandField.EVENT_ID, 0);
                 // DISCARD cleared the pending state after invalidating: no racing MSI may set it again.
                 if (g.redistributor(0).isLpiPending(LPI_BASE) || g.redistributor(1).isLpiPending(LPI_BASE)) {
                     leftPending++;

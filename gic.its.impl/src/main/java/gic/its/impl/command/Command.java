@@ -20,24 +20,47 @@ import static gic.its.impl.command.CommandField.VALID;
  */
 public sealed interface Command {
 
-    int OP_MOVI = 0x01;
-    int OP_INT = 0x03;
-    int OP_CLEAR = 0x04;
-    int OP_SYNC = 0x05;
-    int OP_MAPD = 0x08;
-    int OP_MAPC = 0x09;
-    int OP_MAPTI = 0x0A;
-    int OP_MAPI = 0x0B;
-    int OP_INV = 0x0C;
-    int OP_INVALL = 0x0D;
-    int OP_MOVALL = 0x0E;
-    int OP_DISCARD = 0x0F;
+    /** The physical commands, each with its command number (DW0[7:0]), declared once. */
+    enum Opcode {
+        MOVI(0x01), INT(0x03), CLEAR(0x04), SYNC(0x05), MAPD(0x08), MAPC(0x09), MAPTI(0x0A), MAPI(0x0B), INV(0x0C),
+        INVALL(0x0D), MOVALL(0x0E), DISCARD(0x0F);
+
+        private final int code;
+
+        Opcode(int code) {
+            this.code = code;
+        }
+
+        private static final Opcode[] BY_CODE = new Opcode[16];
+
+        static {
+            for (Opcode o : values()) {
+                BY_CODE[o.code] = o;
+            }
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** The physical command numbered {@code code}, or {@code null} if none is. */
+        public static Opcode of(int code) {
+            return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        }
+    }
+
+    /** Which physical command this is; {@code null} for {@link Unknown}. */
+    Opcode op();
 
     /** The command number (DW0[7:0]). */
-    int opcode();
+    default int opcode() {
+        return op().code();
+    }
 
     /** The command's name, as in IHI 0069 ({@code MAPTI}); {@code UNKNOWN} for an unknown opcode. */
-    String mnemonic();
+    default String mnemonic() {
+        return op().name();
+    }
 
     /** The middle byte of this command's 24-bit error codes (0x01 ‖ byte ‖ cause). */
     default int errorByte() {
@@ -66,54 +89,45 @@ public sealed interface Command {
 
     /** Decodes the command in doublewords {@code dw[0..3]}. */
     static Command decode(long[] dw) {
-        int op = OPCODE.getInt(dw);
+        int code = OPCODE.getInt(dw);
+        Opcode op = Opcode.of(code);
+        if (op == null) {
+            return new Unknown(code);
+        }
         return switch (op) {
-            case OP_MOVI -> new Movi(DEVICE_ID.get(dw), EVENT_ID.get(dw), ICID.getInt(dw));
-            case OP_INT -> new Int(DEVICE_ID.get(dw), EVENT_ID.get(dw));
-            case OP_CLEAR -> new Clear(DEVICE_ID.get(dw), EVENT_ID.get(dw));
-            case OP_SYNC -> new Sync(RDBASE.get(dw));
-            case OP_MAPD -> new Mapd(DEVICE_ID.get(dw), SIZE.getInt(dw), ITT_ADDR.get(dw) << 8, VALID.isSet(dw));
-            case OP_MAPC -> new Mapc(ICID.getInt(dw), RDBASE.get(dw), VALID.isSet(dw));
-            case OP_MAPTI -> new Mapti(DEVICE_ID.get(dw), EVENT_ID.get(dw), PINTID.get(dw), ICID.getInt(dw));
-            case OP_MAPI -> new Mapi(DEVICE_ID.get(dw), EVENT_ID.get(dw), ICID.getInt(dw));
-            case OP_INV -> new Inv(DEVICE_ID.get(dw), EVENT_ID.get(dw));
-            case OP_INVALL -> new Invall(ICID.getInt(dw));
-            case OP_MOVALL -> new Movall(RDBASE.get(dw), RDBASE2.get(dw));
-            case OP_DISCARD -> new Discard(DEVICE_ID.get(dw), EVENT_ID.get(dw));
-            default -> new Unknown(op);
+            case MOVI -> new Movi(DEVICE_ID.get(dw), EVENT_ID.get(dw), ICID.getInt(dw));
+            case INT -> new Int(DEVICE_ID.get(dw), EVENT_ID.get(dw));
+            case CLEAR -> new Clear(DEVICE_ID.get(dw), EVENT_ID.get(dw));
+            case SYNC -> new Sync(RDBASE.get(dw));
+            case MAPD -> new Mapd(DEVICE_ID.get(dw), SIZE.getInt(dw), ITT_ADDR.get(dw) << 8, VALID.isSet(dw));
+            case MAPC -> new Mapc(ICID.getInt(dw), RDBASE.get(dw), VALID.isSet(dw));
+            case MAPTI -> new Mapti(DEVICE_ID.get(dw), EVENT_ID.get(dw), PINTID.get(dw), ICID.getInt(dw));
+            case MAPI -> new Mapi(DEVICE_ID.get(dw), EVENT_ID.get(dw), ICID.getInt(dw));
+            case INV -> new Inv(DEVICE_ID.get(dw), EVENT_ID.get(dw));
+            case INVALL -> new Invall(ICID.getInt(dw));
+            case MOVALL -> new Movall(RDBASE.get(dw), RDBASE2.get(dw));
+            case DISCARD -> new Discard(DEVICE_ID.get(dw), EVENT_ID.get(dw));
         };
     }
 
     /** MOVI: route event {@code eventId} of {@code deviceId} through collection {@code icid} instead. */
     record Movi(long deviceId, long eventId, int icid) implements Command {
-        public int opcode() {
-            return OP_MOVI;
-        }
-
-        public String mnemonic() {
-            return "MOVI";
+        public Opcode op() {
+            return Opcode.MOVI;
         }
     }
 
     /** INT: make the event's LPI pending, as a GITS_TRANSLATER write would. */
     record Int(long deviceId, long eventId) implements Command {
-        public int opcode() {
-            return OP_INT;
-        }
-
-        public String mnemonic() {
-            return "INT";
+        public Opcode op() {
+            return Opcode.INT;
         }
     }
 
     /** CLEAR: remove the event's LPI's pending state. */
     record Clear(long deviceId, long eventId) implements Command {
-        public int opcode() {
-            return OP_CLEAR;
-        }
-
-        public String mnemonic() {
-            return "CLEAR";
+        public Opcode op() {
+            return Opcode.CLEAR;
         }
 
         /**
@@ -128,12 +142,8 @@ public sealed interface Command {
 
     /** SYNC: complete earlier operations for the redistributor {@code rdbase} names. */
     record Sync(long rdbase) implements Command {
-        public int opcode() {
-            return OP_SYNC;
-        }
-
-        public String mnemonic() {
-            return "SYNC";
+        public Opcode op() {
+            return Opcode.SYNC;
         }
     }
 
@@ -142,45 +152,29 @@ public sealed interface Command {
      * entries at {@code ittAddress} (PA[51:8] of the command, 256-byte aligned).
      */
     record Mapd(long deviceId, int size, long ittAddress, boolean valid) implements Command {
-        public int opcode() {
-            return OP_MAPD;
-        }
-
-        public String mnemonic() {
-            return "MAPD";
+        public Opcode op() {
+            return Opcode.MAPD;
         }
     }
 
     /** MAPC: map ({@code valid}) or unmap collection {@code icid} to the redistributor {@code rdbase} names. */
     record Mapc(int icid, long rdbase, boolean valid) implements Command {
-        public int opcode() {
-            return OP_MAPC;
-        }
-
-        public String mnemonic() {
-            return "MAPC";
+        public Opcode op() {
+            return Opcode.MAPC;
         }
     }
 
     /** MAPTI: map event {@code eventId} of {@code deviceId} to LPI {@code pintid} through collection {@code icid}. */
     record Mapti(long deviceId, long eventId, long pintid, int icid) implements Command {
-        public int opcode() {
-            return OP_MAPTI;
-        }
-
-        public String mnemonic() {
-            return "MAPTI";
+        public Opcode op() {
+            return Opcode.MAPTI;
         }
     }
 
     /** MAPI: MAPTI with pINTID = EventID. */
     record Mapi(long deviceId, long eventId, int icid) implements Command {
-        public int opcode() {
-            return OP_MAPI;
-        }
-
-        public String mnemonic() {
-            return "MAPI";
+        public Opcode op() {
+            return Opcode.MAPI;
         }
 
         @Override
@@ -191,34 +185,22 @@ public sealed interface Command {
 
     /** INV: re-read the event's LPI configuration. */
     record Inv(long deviceId, long eventId) implements Command {
-        public int opcode() {
-            return OP_INV;
-        }
-
-        public String mnemonic() {
-            return "INV";
+        public Opcode op() {
+            return Opcode.INV;
         }
     }
 
     /** INVALL: re-read the configuration of every LPI of the collection's redistributor. */
     record Invall(int icid) implements Command {
-        public int opcode() {
-            return OP_INVALL;
-        }
-
-        public String mnemonic() {
-            return "INVALL";
+        public Opcode op() {
+            return Opcode.INVALL;
         }
     }
 
     /** MOVALL: move every LPI pending at redistributor {@code rdbase1} to {@code rdbase2}. */
     record Movall(long rdbase1, long rdbase2) implements Command {
-        public int opcode() {
-            return OP_MOVALL;
-        }
-
-        public String mnemonic() {
-            return "MOVALL";
+        public Opcode op() {
+            return Opcode.MOVALL;
         }
 
         @Override
@@ -229,17 +211,17 @@ public sealed interface Command {
 
     /** DISCARD: unmap the event and remove its LPI's pending state. */
     record Discard(long deviceId, long eventId) implements Command {
-        public int opcode() {
-            return OP_DISCARD;
-        }
-
-        public String mnemonic() {
-            return "DISCARD";
+        public Opcode op() {
+            return Opcode.DISCARD;
         }
     }
 
     /** Any other opcode: undefined, or a GICv4 virtual command this GICv3 ITS does not implement. */
     record Unknown(int opcode) implements Command {
+        public Opcode op() {
+            return null;
+        }
+
         public String mnemonic() {
             return "UNKNOWN";
         }

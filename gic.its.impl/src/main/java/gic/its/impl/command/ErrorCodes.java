@@ -33,12 +33,12 @@ public final class ErrorCodes {
     /** The cause's name, for logs. */
     public static String causeName(int code) {
         int cause = code & 0xFF;
-        if (((code >>> 8) & 0xFF) == 0x0E && cause == MOVALL_PROCNUM_OOR) {
+        if (((code >>> 8) & 0xFF) == Command.Opcode.MOVALL.code() && cause == MOVALL_PROCNUM_OOR) {
             return "PROCNUM_OOR";
         }
         return switch (cause) {
             case DEVICE_OOR -> "DEVICE_OOR";
-            case ITTSIZE_OOR -> ((code >>> 8) & 0xFF) == Command.OP_MAPC ? "PROCNUM_OOR" : "ITTSIZE_OOR";
+            case ITTSIZE_OOR -> ((code >>> 8) & 0xFF) == Command.Opcode.MAPC.code() ? "PROCNUM_OOR" : "ITTSIZE_OOR";
             case COLLECTION_OOR -> "COLLECTION_OOR";
             case UNMAPPED_DEVICE -> "UNMAPPED_DEVICE";
             case ID_OOR -> "ID_OOR";
