@@ -37,10 +37,12 @@ import java.util.concurrent.atomic.LongAdder;
  * translations before they touch pending state. Invalidation points: DISCARD, MOVI, MAPTI/MAPI (the
  * entry); MAPD, MAPC, MOVALL, GITS_CTLR.Enabled 1 → 0, any accepted GITS_BASER write (all); not CBASER.
  *
- * <h2>Synchronous operation</h2>
- * IMPDEF: every operation completes within the access that starts it. A GITS_CWRITER write (or setting
- * GITS_CTLR.Enabled) processes the queue up to GITS_CWRITER before it returns, at most one queue's worth
- * of commands; GITS_CTLR.Quiescent always reads 1; SYNC has nothing to wait for.
+ * <h2>Synchronous operation, bounded</h2>
+ * IMPDEF: a GITS_CWRITER write (or setting GITS_CTLR.Enabled) processes the queue before it returns, up
+ * to {@link #WORK_PER_ACCESS}; commands left over run on the guest's following reads of the control
+ * frame (see {@link #processQueue}), so such a read can run guest commands. GITS_CTLR.Quiescent reads 0
+ * only while the ITS is enabled and such commands are waiting. A command completes within the access
+ * that runs it: SYNC has nothing to wait for.
  */
 public final class Its {
 
@@ -265,8 +267,8 @@ public final class Its {
     // Registers (called under lock)
 
     private long ctlr() {
-        // IMPDEF: Quiescent always reads 1: nothing is ever in flight between accesses.
-        return CTLR_ENABLED.of(enabled ? 1 : 0) | CTLR_QUIESCENT.mask();
+        // IMPDEF: Quiescent is 0 only while enabled with commands left for a later access (backlog).
+        return CTLR_ENABLED.of(enabled ? 1 : 0) | CTLR_QUIESCENT.of(enabled && backlog ? 0 : 1);
     }
 
     private void writeCtlr(long v) {
@@ -374,29 +376,36 @@ public final class Its {
      * commands), so a guest cannot keep a host thread here: one access does a bounded amount of work.
      */
     private void processQueue() {
-        backlog = false;
+        // Set first: if a host callback throws out of a command (a strict test host), the guest's next
+        // read still resumes the queue.
+        backlog = true;
+        backlog = runQueue();
+    }
+
+    /** {@link #processQueue}'s loop; returns whether commands are left for a later access. */
+    private boolean runQueue() {
         if (!enabled || !CBASER_VALID.isSet(cbaser) || stalled || creadr == cwriter) {
-            return;
+            return false;
         }
         long size = queueBytes();
         if (creadr >= size || cwriter >= size) {
             // Only after a CBASER write shrank the queue under a stored CWRITER, or a restored image.
-            // IMPDEF: the queue is treated as invalid until a valid GITS_CWRITER is written.
+            // IMPDEF: the queue is treated as invalid until valid offsets are written (GITS_CWRITER, or
+            // GITS_CBASER, which resets GITS_CREADR).
             error(String.format("command queue offsets (CREADR 0x%x, CWRITER 0x%x) outside the %d-byte queue;"
-                + " not processed until GITS_CWRITER is written", creadr, cwriter, size));
-            return;
+                + " not processed until GITS_CWRITER or GITS_CBASER is written", creadr, cwriter, size));
+            return false;
         }
         long base = queueBase();
         long[] dw = new long[COMMAND_BYTES / Long.BYTES];
         for (long budget = WORK_PER_ACCESS; creadr != cwriter; ) {
             if (budget <= 0) {
-                backlog = true;
-                return;
+                return true;
             }
             long address = base + creadr;
             if (!ItsTables.readLongs(core.memory(), address, dw, dw.length)) {
                 stall(String.format("command at 0x%x (GITS_CREADR 0x%x) is outside guest RAM", address, creadr));
-                return;
+                return false;
             }
             Command command = Command.decode(dw);
             Result result = Handlers.execute(command, context);
@@ -405,15 +414,16 @@ public final class Its {
             ItsEvents.command(index, command, result);
             if (result instanceof Result.Error err) {
                 if (!commandError(command, err)) {
-                    return;
+                    return false;
                 }
             } else if (result instanceof Result.Stall s) {
                 stall(command.mnemonic() + ": " + s.message());
-                return;
+                return false;
             }
             creadr = (creadr + COMMAND_BYTES) % size;
             budget -= cost(command);
         }
+        return false;
     }
 
     private long cost(Command c) {
@@ -587,7 +597,7 @@ public final class Its {
             enabled = CTLR_ENABLED.isSet(s.ctlr());
             // Commands the snapshot caught waiting in the queue (a work bound, or a guest that wrote
             // CWRITER while disabled and then enabled) run on the guest's next accesses, as before it.
-            backlog = creadr != cwriter;
+            backlog = creadr != cwriter && !stalled;
         }
     }
 

@@ -4,6 +4,7 @@ import static gic.core.TestGic.*;
 import static gic.its.impl.ItsDriver.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gic.api.IccRegister;
@@ -119,5 +120,26 @@ class ItsWorkBoundsTest {
         assertEquals(500, taken.size());
         assertEquals(8192, taken.get(0));
         assertTrue(its.taken(0).isEmpty() && !its.pending(0, 8192));
+    }
+
+    @Test
+    void a_backlog_survives_a_host_callback_that_throws_while_the_guest_polls() {
+        gic = machine(2).create(new ItsGicProvider()); // strict host: a guest error throws out of the access
+        its = new ItsDriver(gic, 0).bringUp();
+        long start = its.creadr();
+        long[][] cmds = new long[22][];
+        for (int i = 0; i < 20; i++) {
+            cmds[i] = invall(0);
+        }
+        cmds[20] = interrupt(DEV, 0); // unmapped device: UNMAPPED_DEVICE, reported to the host
+        cmds[21] = sync(its.rd(0));
+        its.post(cmds); // runs 16 INVALLs
+        assertThrows(AssertionError.class, its::creadr, "the next read runs the INT, whose error the host throws");
+        its.place(start + 20 * 32, sync(its.rd(0))); // the guest mends the command
+        long end = start + 22 * 32;
+        for (int reads = 0; its.creadr() != end; reads++) {
+            assertTrue(reads < 5, "the queue was stranded after the host's exception");
+        }
+        assertFalse(its.stalled());
     }
 }
