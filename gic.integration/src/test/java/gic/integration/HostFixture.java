@@ -48,17 +48,16 @@ final class HostFixture {
     }
 
     /**
-     * Deletes the host configuration (the defaults apply again: lpi.target (gic.lpi=its), fallback on) and waits
-     * until the host runs on the ITS provider with its MSIs flowing.
+     * Puts the host configuration back to the defaults that matter here (lpi.target (gic.lpi=its), fallback
+     * on, no other setting) and waits until the host runs on the ITS provider with its MSIs flowing. The
+     * configuration is updated, never deleted: once, a swap requested by an update right after the deletion
+     * of the same PID was never applied (cause not pinned down; SCR and Config Admin events race there).
      */
     static void reset(ConfigurationAdmin cm, ReferenceHost host, BundleContext context) throws Exception {
-        Configuration[] configs = cm.listConfigurations("(service.pid=" + ReferenceHost.PID + ")");
-        if (configs != null) {
-            for (Configuration c : configs) {
-                c.delete();
-            }
-        }
+        Configuration c = cm.getConfiguration(ReferenceHost.PID, "?");
+        c.update(new Hashtable<>(Map.of("lpi.target", filter("its"), "fallback", true)));
         awaitProperty(context, "fallback", Boolean.TRUE);
+        awaitProperty(context, "lpi.target", filter("its"));
         awaitMode(host, "its");
         awaitTraffic(host);
     }

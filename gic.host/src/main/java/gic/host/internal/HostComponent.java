@@ -80,38 +80,50 @@ public final class HostComponent implements ReferenceHost {
                 + " every this many seconds; 0 = never")
         int report_seconds() default 5;
 
-        @AttributeDefinition(name = "vCPUs", description = "Number of vCPU threads and redistributors (rebuilds the machine)")
+        @AttributeDefinition(name = "vCPUs",
+            description = "Number of vCPU threads and redistributors, 1..512 (rebuilds the machine)")
         int cpus() default 4;
 
-        @AttributeDefinition(name = "Guest RAM (MiB)", description = "Guest RAM size (rebuilds the machine)")
+        @AttributeDefinition(name = "Guest RAM (MiB)", description = "Guest RAM size, 1..2047 (rebuilds the machine)")
         int ram_mib() default 64;
 
-        @AttributeDefinition(name = "Guest RAM base", description = "Guest physical address of RAM (rebuilds the machine)")
+        @AttributeDefinition(name = "Guest RAM base",
+            description = "Guest physical address of RAM, 64 KiB aligned (rebuilds the machine)")
         long ram_base() default 0x4000_0000L;
 
-        @AttributeDefinition(name = "MSI devices", description = "Number of MSI-capable devices, each with its own DeviceID and thread (rebuilds the machine)")
+        @AttributeDefinition(name = "MSI devices",
+            description = "Number of MSI-capable devices, each with its own DeviceID and thread (rebuilds the machine)")
         int devices() default 4;
 
-        @AttributeDefinition(name = "Vectors per device", description = "MSI-X vectors of each device, one LPI each (rebuilds the machine)")
+        @AttributeDefinition(name = "Vectors per device",
+            description = "MSI-X vectors of each device, one LPI each (rebuilds the machine)")
         int vectors_per_device() default 8;
 
         @AttributeDefinition(name = "MSI rate per device",
-            description = "MSIs per second each device writes, round-robin over its vectors; 0 = as fast as possible (rebuilds the machine)")
+            description = "MSIs per second each device writes, round-robin over its vectors; 0 = as fast as"
+                + " possible (rebuilds the machine)")
         int msi_rate_per_device() default 20_000;
 
-        @AttributeDefinition(name = "Timer rate (Hz)", description = "EL1 physical timer PPI 30 ticks per second per vCPU; 0 = no timer (rebuilds the machine)")
+        @AttributeDefinition(name = "Timer rate (Hz)",
+            description = "EL1 physical timer PPI 30 ticks per second per vCPU; 0 = no timer (rebuilds the machine)")
         int timer_hz() default 100;
 
-        @AttributeDefinition(name = "SPI rate (Hz)", description = "Edge-triggered SPI pulses per second, routed round-robin; 0 = no SPI device (rebuilds the machine)")
+        @AttributeDefinition(name = "SPI rate (Hz)",
+            description = "Edge-triggered SPI pulses per second, routed round-robin; 0 = no SPI device (rebuilds the"
+                + " machine)")
         int spi_rate_hz() default 1000;
 
-        @AttributeDefinition(name = "GICD base", description = "Guest physical base of the distributor frame (rebuilds the machine)")
+        @AttributeDefinition(name = "GICD base",
+            description = "Guest physical base of the distributor frame (rebuilds the machine)")
         long gicd_base() default 0x0800_0000L;
 
-        @AttributeDefinition(name = "GICR base", description = "Guest physical base of the first redistributor frame (rebuilds the machine)")
+        @AttributeDefinition(name = "GICR base",
+            description = "Guest physical base of the first redistributor frame, 128 KiB per vCPU (rebuilds the"
+                + " machine)")
         long gicr_base() default 0x080A_0000L;
 
-        @AttributeDefinition(name = "ITS base", description = "Guest physical base of the ITS frame (rebuilds the machine)")
+        @AttributeDefinition(name = "ITS base",
+            description = "Guest physical base of the ITS frame (rebuilds the machine)")
         long its_base() default 0x0808_0000L;
     }
 

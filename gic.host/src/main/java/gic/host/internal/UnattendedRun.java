@@ -1,18 +1,12 @@
 package gic.host.internal;
 
-import gic.api.GicProvider;
-import gic.host.HostStats;
 import gic.host.ReferenceHost;
-import gic.host.Verdict;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -46,10 +40,10 @@ public final class UnattendedRun {
 
     /** Service property of the bnd launcher's own service: its command-line arguments (String[]). */
     static final String LAUNCHER_ARGUMENTS = "launcher.arguments";
-    /** How long the run waits for the host and Config Admin, and for the first provider. */
+    /** How long the run waits for the host and Config Admin to register. */
     static final long START_MILLIS = 30_000;
+    /** How long a swap may take, from the configuration update until the host runs on the new provider. */
     static final long SWAP_MILLIS = 10_000;
-    static final long SETTLE_MILLIS = 10_000;
 
     private final PrintStream out = System.out;
     private ServiceTracker<ReferenceHost, ReferenceHost> hosts;
@@ -132,7 +126,7 @@ public final class UnattendedRun {
         return List.of();
     }
 
-    /** The run, on the launcher's main thread; returns the process exit code. */
+    /** The run, on the launcher's main thread, once the host and Config Admin are there; the exit code. */
     private int run(RunOptions options) {
         try {
             ReferenceHost host = hosts.waitForService(START_MILLIS);
@@ -142,61 +136,12 @@ public final class UnattendedRun {
                     + " after " + START_MILLIS / 1000 + " s");
                 return 1;
             }
-            ProviderSwap swap = new ProviderSwap(configAdmin, host);
-            swap.setProperty("report.seconds", 0); // this run prints its own figures, every second
-            long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
-            while ("none".equals(host.lpiMode()) && System.nanoTime() - waitUntil < 0 && !stopped) {
-                Thread.sleep(10);
-            }
-            out.println("gic: unattended run of " + options.seconds() + " s on " + host.lpiMode()
-                + (options.swapEvery() > 0 ? ", swapping providers every " + options.swapEvery() + " s" : ""));
-            List<String> failures = new ArrayList<>();
-            Figures figures = new Figures();
-            long start = System.nanoTime();
-            for (int t = 1; t <= options.seconds() && !stopped; t++) {
-                long sleep = start + TimeUnit.SECONDS.toNanos(t) - System.nanoTime();
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
-                out.println(figures.line(host.stats()));
-                if (options.swapEvery() > 0 && t % options.swapEvery() == 0 && t < options.seconds()) {
-                    String to = GicProvider.LPI_ITS.equals(host.lpiMode()) ? GicProvider.LPI_DIRECT : GicProvider.LPI_ITS;
-                    try {
-                        out.println("gic: swapped " + swap.swapTo(to, SWAP_MILLIS));
-                    } catch (IllegalStateException | IOException e) {
-                        failures.add("swap to " + to + ": " + e.getMessage());
-                        out.println("gic: swap to " + to + " failed: " + e.getMessage());
-                    }
-                }
-            }
-            if (stopped) {
-                out.println("gic: run interrupted: the framework is stopping");
-                return 1;
-            }
-            Verdict v = host.settle(SETTLE_MILLIS);
-            HostStats s = host.stats();
-            out.println(verdictLine(v, s));
-            v.problems().forEach(p -> out.println("  " + p));
-            failures.forEach(f -> out.println("  " + f));
-            boolean ok = v.ok() && failures.isEmpty();
-            out.println("gic: " + (ok ? "OK: nothing lost or doubled" : "FAILED"));
-            out.flush();
-            return ok ? 0 : 1;
+            return new TimedRun(host, new ProviderSwap(configAdmin, host), out, SWAP_MILLIS)
+                .run(options, () -> stopped);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.println("gic: run interrupted");
             return 1;
-        } catch (IOException | RuntimeException e) {
-            out.println("gic: FAILED: " + e);
-            return 1;
         }
-    }
-
-    /** The verdict as one line. */
-    static String verdictLine(Verdict v, HostStats s) {
-        return "gic: verdict " + (v.ok() ? "ok" : "NOT ok") + ": raised=" + v.raised() + " taken=" + v.taken()
-            + " lost=" + v.lost() + " doubled=" + v.doubled() + " swapMismatches=" + v.swapMismatches()
-            + " | msis=" + s.msis() + " swaps=" + s.swaps() + " paused=" + s.pausedMillis() + "ms on "
-            + s.lpiMode();
     }
 }
