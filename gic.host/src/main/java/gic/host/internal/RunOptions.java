@@ -54,7 +54,12 @@ record RunOptions(int seconds, int swapEvery, String error) {
         if (swapEvery == null) {
             swapEvery = count(properties.apply("gic.run.swap.every"));
         }
-        return new RunOptions(seconds == null ? 0 : seconds, swapEvery == null ? 0 : swapEvery, null);
+        int s = seconds == null ? 0 : seconds;
+        int every = swapEvery == null ? 0 : swapEvery;
+        if (s == 0 && every > 0) {
+            return new RunOptions(0, 0, "--swap-every needs --seconds (swaps are part of an unattended run)");
+        }
+        return new RunOptions(s, every, null);
     }
 
     /** A whole number >= 0, or null. */

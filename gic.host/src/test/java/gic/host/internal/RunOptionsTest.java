@@ -40,4 +40,10 @@ class RunOptionsTest {
         assertEquals("--seconds needs a whole number of seconds >= 0, not 'ten'",
             parse(List.of("--seconds=ten"), Map.of()).error());
     }
+
+    @Test
+    void a_swap_interval_without_a_run_length_is_an_error() {
+        assertEquals("--swap-every needs --seconds (swaps are part of an unattended run)",
+            parse(List.of("--swap-every", "10"), Map.of()).error());
+    }
 }
