@@ -220,11 +220,8 @@ public final class DirectLpiExtension implements GicExtension {
      */
     private static Ignored setPending(Redistributor rd, int intid, LongAdder coalesced) {
         Ignored why = ignoredBecause(rd, intid);
-        if (why == null) {
-            if (rd.isLpiPending(intid)) {
-                coalesced.increment();
-            }
-            rd.setLpiPending(intid);
+        if (why == null && rd.raiseLpiHeld(intid) == Redistributor.LPI_COALESCED) {
+            coalesced.increment();
         }
         return why;
     }
