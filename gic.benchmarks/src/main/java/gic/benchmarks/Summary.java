@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
@@ -19,14 +22,17 @@ final class Summary {
 
     static void print(Collection<RunResult> results, PrintStream out) {
         out.println();
-        out.printf(Locale.ROOT, "%-40s %8s %4s %14s %12s  %s%n", "Benchmark", "param", "thr", "score", "error", "unit");
+        out.printf(Locale.ROOT, "%-32s %8s %4s %14s %12s %14s  %s%n", "Benchmark", "param", "thr", "score", "error",
+            "best iter", "unit");
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
             Result<?> s = r.getPrimaryResult();
             String param = p.getParamsKeys().isEmpty() ? "" : p.getParam(p.getParamsKeys().iterator().next());
-            out.printf(Locale.ROOT, "%-40s %8s %4d %14.3f %12.3f  %s%n", shortName(p.getBenchmark()), param,
-                p.getThreads(), s.getScore(), s.getScoreError(), s.getScoreUnit());
+            out.printf(Locale.ROOT, "%-32s %8s %4d %14.3f %12.3f %14.3f  %s%n", shortName(p.getBenchmark()), param,
+                p.getThreads(), s.getScore(), s.getScoreError(), best(r), s.getScoreUnit());
         }
+        out.println("(best iter: the fastest measurement iteration; on a machine shared with other work it is the"
+            + " least disturbed one. Targets below use the score.)");
         out.println();
         out.println("Targets (this run):");
         Optional<Double> cached = score(results, "MsiBench.translateCached", null, 0);
@@ -49,6 +55,19 @@ final class Summary {
             score(results, "ContentionBench.scale", null, 1));
         target(out, "ContentionBench 2 threads / 1 >= 1.6", scale.map(v -> fmt(v, "x")), scale.map(v -> v >= 1.6));
         out.println();
+    }
+
+    /** The fastest iteration: the lowest time per operation, or the highest throughput. */
+    private static double best(RunResult r) {
+        boolean throughput = r.getParams().getMode() == Mode.Throughput;
+        double best = throughput ? 0 : Double.MAX_VALUE;
+        for (BenchmarkResult b : r.getBenchmarkResults()) {
+            for (IterationResult i : b.getIterationResults()) {
+                double v = i.getPrimaryResult().getScore();
+                best = throughput ? Math.max(best, v) : Math.min(best, v);
+            }
+        }
+        return best;
     }
 
     private static String shortName(String benchmark) {
