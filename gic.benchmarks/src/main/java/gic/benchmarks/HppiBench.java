@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Acknowledging the highest-priority pending interrupt while {@link #lpis} LPIs are enabled and pending
- * at one redistributor, spread over all 32 priority levels. Each operation reads ICC_IAR1_EL1 (the best
+ * at one redistributor, spread over 31 of the 32 priority levels (0x08 to 0xF8). Each operation reads ICC_IAR1_EL1 (the best
  * LPI), writes ICC_EOIR1_EL1, and raises that LPI again through GICR_SETLPIR (DirectLPI doorbell), so
  * the population stays at {@link #lpis}. A model that rescans the pending table grows with it; this one
  * should not.
