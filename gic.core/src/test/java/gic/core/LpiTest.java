@@ -128,6 +128,27 @@ class LpiTest {
     }
 
     @Test
+    void an_lpi_whose_priority_changed_while_pending_is_taken_once_and_leaves_nothing_behind() {
+        start(1, 16, false);
+        lpiConfig(gic, 8200, 0xA0, true);
+        lpiConfig(gic, 8201, 0xC0, true);
+        programLpiTables(gic, 0, 15);
+        enableLpis(gic, 0);
+        rd(0).setLpiPending(8200);
+        rd(0).setLpiPending(8201);
+        lpiConfig(gic, 8200, 0xE0, true);
+        rd(0).invalidateLpi(8200);
+        lpiConfig(gic, 8200, 0x80, true);
+        rd(0).invalidateLpi(8200);
+        assertEquals(8200, read(0, IccRegister.IAR1));
+        write(0, IccRegister.EOIR1, 8200);
+        assertEquals(8201, read(0, IccRegister.IAR1), "8200 is not left at a level it moved away from");
+        write(0, IccRegister.EOIR1, 8201);
+        assertEquals(SPURIOUS, read(0, IccRegister.IAR1));
+        assertFalse(host.irq(0));
+    }
+
+    @Test
     void invalidate_all_refreshes_every_cached_config() {
         start(1, 16, false);
         for (int id = 8192; id < 8192 + 16; id++) {

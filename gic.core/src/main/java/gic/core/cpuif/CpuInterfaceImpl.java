@@ -84,7 +84,9 @@ public final class CpuInterfaceImpl implements CpuInterface {
         long value;
         int changedSpi;
         synchronized (rd) {
-            value = readLocked(r);
+            // ICC_IAR1_EL1 (taking an interrupt) is tested first so that this path stays small enough for
+            // the JIT to inline; readLocked's switch is too large for that.
+            value = r == IccRegister.IAR1 ? acknowledge(1) : readLocked(r);
             changedSpi = notifySpi;
             notifySpi = -1;
         }
@@ -126,7 +128,8 @@ public final class CpuInterfaceImpl implements CpuInterface {
             default -> {
                 int changedSpi;
                 synchronized (rd) {
-                    changedSpi = writeLocked(r, value);
+                    // ICC_EOIR1_EL1 first, for the same reason as IAR1 in read.
+                    changedSpi = r == IccRegister.EOIR1 ? endOfInterrupt(1, INTID.getInt(value)) : writeLocked(r, value);
                 }
                 if (changedSpi >= 0) {
                     gic.spiChanged(changedSpi);
@@ -293,7 +296,11 @@ public final class CpuInterfaceImpl implements CpuInterface {
     /** ICC_IAR0/1_EL1: acknowledge the HPPI if it is of {@code group} and can be signalled. */
     private long acknowledge(int group) {
         for (int attempt = 0; attempt < 4; attempt++) {
-            update();
+            // The cached HPPI is current: every change to this CPU's state is followed by update() under
+            // this monitor. Only SPI state is re-evaluated lazily (spiDirty), and a retry must look again.
+            if (attempt > 0 || spiDirty) {
+                update();
+            }
             long c = hppi;
             if (Candidate.isNone(c) || Candidate.group(c) != group || !canPreempt(c)) {
                 return SPURIOUS;

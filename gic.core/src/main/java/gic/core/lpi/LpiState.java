@@ -2,6 +2,7 @@ package gic.core.lpi;
 
 import gic.api.GuestMemory;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * The LPIs of one redistributor while its GICR_CTLR.EnableLPIs is 1: the cached configuration (one
@@ -189,14 +190,16 @@ public final class LpiState {
      */
     public boolean invalidate(int intid, long propAddress, GuestMemory mem) {
         int i = intid - FIRST;
-        byte[] b = new byte[1];
-        boolean ok = mem.read(propAddress + i, b, 0, 1);
-        config[i] = ok ? b[0] : 0;
-        if ((pending[i >>> 6] & (1L << i)) != 0) {
-            unindex(i);
+        boolean pend = (pending[i >>> 6] & (1L << i)) != 0;
+        if (pend) {
+            unindex(i); // while config[i] still names the level it is indexed at
+        }
+        OptionalLong b = mem.load(propAddress + i, 1);
+        config[i] = (byte) b.orElse(0);
+        if (pend) {
             index(i);
         }
-        return ok;
+        return b.isPresent();
     }
 
     /** Re-reads the whole property table (INVALL, GICR_INVALLR) and rebuilds the index. */
@@ -235,7 +238,20 @@ public final class LpiState {
     }
 
     private void unindex(int i) {
-        // The level an LPI sits at is not stored: look in the (few) non-empty levels.
+        // Normally the LPI sits at the level of its cached configuration byte (index() put it there, and
+        // invalidate() takes it out before that byte changes): one step.
+        int c = config[i];
+        if ((c & ENABLE) != 0) {
+            int level = (c & priorityMask) >>> 2;
+            SummaryBitmap s = ready[level];
+            if (s != null && s.clear(i)) {
+                if (s.isEmpty()) {
+                    readyLevels &= ~(1L << level);
+                }
+                return;
+            }
+        }
+        // Otherwise look in the (few) non-empty levels.
         for (long levels = readyLevels; levels != 0; levels &= levels - 1) {
             int level = Long.numberOfTrailingZeros(levels);
             if (ready[level].clear(i)) {

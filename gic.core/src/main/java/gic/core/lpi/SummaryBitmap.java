@@ -1,14 +1,22 @@
 package gic.core.lpi;
 
+import java.util.Arrays;
+
 /**
  * A bitmap with summary levels (one bit per non-empty word of the level below), so that finding the
  * lowest set bit costs one step per level (4 steps for 2^20 bits) instead of a scan that grows with the
  * number of bits. This is what keeps choosing the highest-priority pending LPI independent of the
  * number of LPIs.
+ *
+ * <p>All levels live in one array, level 0 first and the single-word top level last, so that a step
+ * from one level to the next is an index computation rather than another array load.
  */
 final class SummaryBitmap {
 
-    private final long[][] levels;
+    /** Every level's words: level {@code l} starts at {@code start[l]}; the top level is the last word. */
+    private final long[] words;
+    private final int[] start;
+    private final int top;
 
     SummaryBitmap(int bits) {
         int n = Math.max(1, (bits + 63) >>> 6);
@@ -16,18 +24,23 @@ final class SummaryBitmap {
         for (int w = n; w > 1; w = (w + 63) >>> 6) {
             depth++;
         }
-        levels = new long[depth][];
+        start = new int[depth];
+        int total = 0;
         for (int l = 0; l < depth; l++) {
-            levels[l] = new long[n];
+            start[l] = total;
+            total += n;
             n = (n + 63) >>> 6;
         }
+        words = new long[total];
+        top = total - 1;
     }
 
     void set(int i) {
-        for (long[] level : levels) {
+        for (int l = 0; l < start.length; l++) {
             int w = i >>> 6;
-            long old = level[w];
-            level[w] = old | (1L << i);
+            int at = start[l] + w;
+            long old = words[at];
+            words[at] = old | (1L << i);
             if (old != 0) {
                 return;
             }
@@ -37,41 +50,42 @@ final class SummaryBitmap {
 
     /** Clears bit {@code i}; returns whether it was set. */
     boolean clear(int i) {
-        long[] level0 = levels[0];
         int w = i >>> 6;
         long bit = 1L << i;
-        if ((level0[w] & bit) == 0) {
+        long left = words[w];
+        if ((left & bit) == 0) {
             return false;
         }
-        level0[w] &= ~bit;
-        for (int l = 1; l < levels.length && levels[l - 1][w] == 0; l++) {
+        left &= ~bit;
+        words[w] = left;
+        for (int l = 1; left == 0 && l < start.length; l++) {
             i = w;
             w = i >>> 6;
-            levels[l][w] &= ~(1L << i);
+            int at = start[l] + w;
+            left = words[at] & ~(1L << i);
+            words[at] = left;
         }
         return true;
     }
 
     boolean isEmpty() {
-        return levels[levels.length - 1][0] == 0;
+        return words[top] == 0;
     }
 
     /** The lowest set bit, or -1. */
     int first() {
-        int top = levels.length - 1;
-        if (levels[top][0] == 0) {
+        long t = words[top];
+        if (t == 0) {
             return -1;
         }
-        int idx = Long.numberOfTrailingZeros(levels[top][0]);
-        for (int l = top - 1; l >= 0; l--) {
-            idx = (idx << 6) + Long.numberOfTrailingZeros(levels[l][idx]);
+        int idx = Long.numberOfTrailingZeros(t);
+        for (int l = start.length - 2; l >= 0; l--) {
+            idx = (idx << 6) + Long.numberOfTrailingZeros(words[start[l] + idx]);
         }
         return idx;
     }
 
     void clearAll() {
-        for (long[] level : levels) {
-            java.util.Arrays.fill(level, 0);
-        }
+        Arrays.fill(words, 0);
     }
 }

@@ -300,14 +300,32 @@ public final class Redistributor {
      */
     public boolean setLpiPending(int intid) {
         synchronized (this) {
-            if (!lpisEnabled() || !lpis.inRange(intid)) {
-                return false;
-            }
-            if (lpis.set(intid)) {
-                cpu.update();
-            }
-            return true;
+            return raiseLpiHeld(intid) != LPI_REFUSED;
         }
+    }
+
+    /** {@link #raiseLpiHeld}: dropped (EnableLPIs is 0, or the INTID is out of range). */
+    public static final int LPI_REFUSED = 0;
+    /** {@link #raiseLpiHeld}: the LPI became pending. */
+    public static final int LPI_SET = 1;
+    /** {@link #raiseLpiHeld}: the LPI was pending already; the raise coalesced. */
+    public static final int LPI_COALESCED = 2;
+
+    /**
+     * {@link #setLpiPending} for a caller that already holds this redistributor's monitor (an ITS honouring
+     * a cached translation, a DirectLPI doorbell), saving a nested lock on the MSI path; it also tells a
+     * coalesced raise apart. Returns {@link #LPI_REFUSED}, {@link #LPI_SET} or {@link #LPI_COALESCED}.
+     */
+    public int raiseLpiHeld(int intid) {
+        assert Thread.holdsLock(this);
+        if (!lpisEnabled() || !lpis.inRange(intid)) {
+            return LPI_REFUSED;
+        }
+        if (lpis.set(intid)) {
+            cpu.update();
+            return LPI_SET;
+        }
+        return LPI_COALESCED;
     }
 
     /** Clears LPI {@code intid}'s pending state here; returns whether it was pending. */

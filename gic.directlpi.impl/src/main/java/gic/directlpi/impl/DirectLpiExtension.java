@@ -60,9 +60,14 @@ public final class DirectLpiExtension implements GicExtension {
     private final DirectLpiControls controls;
     /** The isolation policy, or {@code null} when isolation is off (the architecture). */
     private volatile IsolationPolicy isolation;
+    /** Where the redistributors start, and how many there are: what {@link #doorbellCpu} decodes on every MSI. */
+    private final long rdBase;
+    private final int cpuCount;
 
     public DirectLpiExtension(GicCore gic, DirectLpiOptions options) {
         this.gic = gic;
+        this.rdBase = gic.config().redistributorBase();
+        this.cpuCount = gic.config().cpuCount();
         this.isolation = options.isolation() ? IsolationPolicy.of(options.allowed()) : null;
         this.registers = declareRegisters();
         this.controls = new DirectLpiControls(gic, this);
@@ -177,14 +182,12 @@ public final class DirectLpiExtension implements GicExtension {
      * doorbells; a device write to any other redistributor address is not this back end's to take.
      */
     private int doorbellCpu(long address) {
-        GicConfig c = gic.config();
-        long base = c.redistributorBase();
-        if (address < base) {
+        if (address < rdBase) {
             return -1;
         }
-        long offset = address - base;
+        long offset = address - rdBase;
         long cpu = offset / GicConfig.REDISTRIBUTOR_STRIDE;
-        if (offset % GicConfig.REDISTRIBUTOR_STRIDE != GICR_SETLPIR || cpu >= c.cpuCount()) {
+        if (offset % GicConfig.REDISTRIBUTOR_STRIDE != GICR_SETLPIR || cpu >= cpuCount) {
             return -1;
         }
         return (int) cpu;
@@ -220,11 +223,8 @@ public final class DirectLpiExtension implements GicExtension {
      */
     private static Ignored setPending(Redistributor rd, int intid, LongAdder coalesced) {
         Ignored why = ignoredBecause(rd, intid);
-        if (why == null) {
-            if (rd.isLpiPending(intid)) {
-                coalesced.increment();
-            }
-            rd.setLpiPending(intid);
+        if (why == null && rd.raiseLpiHeld(intid) == Redistributor.LPI_COALESCED) {
+            coalesced.increment();
         }
         return why;
     }

@@ -485,7 +485,7 @@ public final class Its {
             Redistributor rd = core.redistributor(hit.processor());
             synchronized (rd) {
                 if (cache.isCurrent(hit)) {
-                    if (!rd.setLpiPending(hit.pintid())) {
+                    if (rd.raiseLpiHeld(hit.pintid()) == Redistributor.LPI_REFUSED) {
                         dropped(device, event, DropReason.LPIS_DISABLED, rd.name() + " takes no LPIs");
                     }
                     return;

@@ -25,7 +25,12 @@ public final class ItsExtension implements GicExtension {
 
     private static final Logger LOG = System.getLogger("gic.its");
 
+    /** Up to this many ITSes, {@link #msi} finds the doorbell by a scan (no boxing, no hashing on the MSI path). */
+    private static final int SCAN_LIMIT = 8;
+
     private final Its[] itses;
+    /** GITS_TRANSLATER address of each ITS, by index. */
+    private final long[] doorbells;
     private final Map<Long, Its> byDoorbell = new HashMap<>();
     private final Counters counters = new Counters();
     private final List<MmioRegion> regions;
@@ -34,10 +39,12 @@ public final class ItsExtension implements GicExtension {
         List<ItsConfig> configs = core.config().itses();
         RateLimitedLog dropLog = new RateLimitedLog("gic.its.msi");
         itses = new Its[configs.size()];
+        doorbells = new long[itses.length];
         List<MmioRegion> r = new ArrayList<>();
         for (int i = 0; i < itses.length; i++) {
             itses[i] = new Its(core, i, options.errorPolicy(i), options.translationCacheSize(), counters, dropLog);
-            byDoorbell.put(configs.get(i).translaterAddress(), itses[i]);
+            doorbells[i] = configs.get(i).translaterAddress();
+            byDoorbell.put(doorbells[i], itses[i]);
             r.add(itses[i].region());
         }
         regions = List.copyOf(r);
@@ -65,7 +72,17 @@ public final class ItsExtension implements GicExtension {
 
     @Override
     public boolean msi(long address, int size, long data, int deviceId) {
-        Its its = byDoorbell.get(address);
+        Its its = null;
+        if (itses.length <= SCAN_LIMIT) {
+            for (int i = 0; i < doorbells.length; i++) {
+                if (doorbells[i] == address) {
+                    its = itses[i];
+                    break;
+                }
+            }
+        } else {
+            its = byDoorbell.get(address);
+        }
         if (its == null) {
             return false;
         }

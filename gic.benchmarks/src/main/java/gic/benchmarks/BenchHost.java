@@ -1,0 +1,40 @@
+package gic.benchmarks;
+
+import gic.api.GicHost;
+import gic.api.GuestMemory;
+
+/**
+ * The host side of a benchmark machine: guest RAM, and IRQ/FIQ lines that cost one array store each
+ * (a real vCPU would set a flag and kick its thread). Guest errors fail the setup loudly, since a
+ * benchmark that runs into them measures the error path.
+ */
+final class BenchHost implements GicHost {
+
+    private final GuestRam ram;
+    /** Each CPU's IRQ line; one element per CPU, written only by the thread that drives that CPU. */
+    final boolean[] irq;
+
+    BenchHost(GuestRam ram, int cpus) {
+        this.ram = ram;
+        this.irq = new boolean[cpus * 16]; // 16 apart: CPUs driven by different threads share no cache line
+    }
+
+    @Override
+    public GuestMemory memory() {
+        return ram;
+    }
+
+    @Override
+    public void setIrq(int cpu, boolean asserted) {
+        irq[cpu * 16] = asserted;
+    }
+
+    @Override
+    public void setFiq(int cpu, boolean asserted) {
+    }
+
+    @Override
+    public void guestError(String block, String message) {
+        throw new IllegalStateException("guest error in " + block + ": " + message);
+    }
+}
