@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Issue 7, concurrency: {@link StressRun} (4 vCPUs, 3 devices, a guest kernel issuing ITS commands, a
  * snapshotter, provider swaps ITS ↔ DirectLPI) with exact accounting ({@link Ledger}). Each seed runs
- * {@value #DEFAULT_MILLIS} ms in the suite; {@code -Dgic.stress.seconds=N} runs each seed N seconds and
- * {@code -Dgic.stress.seed=S} runs only seed S. The figures go to standard output, prefixed {@code [stress]}.
+ * {@value #DEFAULT_MILLIS} ms in the suite (longer if a busy host kept it from exercising everything);
+ * {@code -Dgic.stress.seconds=N} runs each seed N seconds and {@code -Dgic.stress.seed=S} runs only seed
+ * S. The figures go to standard output, prefixed {@code [stress]}.
  *
  * <p>The last two tests plant a bug in a wrapper around the GIC and check that the accounting reports it.
  */
@@ -35,7 +36,7 @@ class ConcurrencyStressTest {
 
     private static StressRun.Report run(StressRun.Options options) {
         // a watchdog against hangs only: nothing is asserted on time
-        return assertTimeoutPreemptively(Duration.ofMillis(options.millis() + 120_000),
+        return assertTimeoutPreemptively(Duration.ofMillis(options.millis() + StressRun.EXTRA_MILLIS + 120_000),
             () -> new StressRun(options).run());
     }
 
@@ -48,15 +49,9 @@ class ConcurrencyStressTest {
         assertEquals(List.of(), r.violations(), r.totals.violations + " violations, first ones listed");
         assertEquals(List.of(), r.guestErrors);
         assertEquals(r.pacedRaises, r.pacedTakes, "paced raises are each taken exactly once");
-        // the run exercised what it is meant to
-        for (String c : List.of("MOVI", "MOVALL", "DISCARD", "MAPTI", "INV", "MAPD V=0", "MAPD V=1")) {
-            assertTrue(r.commands.getOrDefault(c, 0L) > 0, c + " was issued: " + r.commands);
-        }
-        assertTrue(r.swaps >= 2 && r.swaps % 2 == 0, "ITS → DirectLPI → ITS at least once, ending on the ITS: " + r.swaps);
-        assertTrue(r.directMsis > 0 && r.pacedTakes > 0 && r.totals.clears > 0, r.toString());
-        for (Ledger.Kind k : Ledger.Kind.values()) {
-            assertTrue(r.totals.byKind[k.ordinal()] > 0, "some raises were " + k + ": " + r);
-        }
+        // the run exercised what it is meant to (it runs on until it has, within a bound)
+        assertTrue(r.exercised, "every command, every kind of raise, paced takes and two swaps: " + r);
+        assertTrue(r.swaps % 2 == 0 && r.directMsis > 0, "ends on the ITS, after MSIs through GICR_SETLPIR: " + r);
     }
 
     @Test
@@ -65,7 +60,7 @@ class ConcurrencyStressTest {
         StressRun.Report r = run(StressRun.Options.of(3, 800).with(plant));
         System.out.println("[stress, planted DROP_MSI] " + r);
 
-        assertTrue(plant.fired(), "the bug was planted");
+        assertTrue(plant.fired() && r.exercised, "the bug was planted");
         assertTrue(r.violations().stream().anyMatch(v -> v.contains("lost")), r.violations().toString());
         assertEquals(r.pacedRaises, r.pacedTakes + 1, "one paced raise was never taken");
     }

@@ -113,9 +113,17 @@ final class StressRun {
         return intid >= 0 && intid < INDEX_OF_LPI.length ? INDEX_OF_LPI[(int) intid] : -1;
     }
 
+    /** Commands every run without a planted bug issues before it may end. */
+    static final List<String> EXERCISED_COMMANDS = List.of("MOVI", "MOVALL", "DISCARD", "MAPTI", "INV", "MAPD V=0",
+        "MAPD V=1");
+    /** How much longer than asked a run may go on to exercise everything (a starved thread, a busy host). */
+    static final long EXTRA_MILLIS = 30_000;
+
     /**
      * @param seed              seeds every thread's choices
-     * @param millis            how long the workers run
+     * @param millis            how long the workers run at least: then the run ends at the next quiescent
+     *                          point where it has exercised everything (see {@link Report#exercised}), or
+     *                          {@link #EXTRA_MILLIS} later at most
      * @param itsPhaseMillis    time between quiescent points while the ITS provider runs
      * @param directPhaseMillis the same while the DirectLPI provider runs
      * @param swaps             whether each quiescent point swaps providers
@@ -148,6 +156,12 @@ final class StressRun {
         long pacedTakes;
         long disabledWindows;
         long doubles;
+        /**
+         * Without a planted bug: every command of {@link #EXERCISED_COMMANDS} was issued, raises of every kind
+         * were seen, the paced device's raises were taken, and the GIC went ITS → DirectLPI → ITS. With one:
+         * the bug fired. Either way at least two provider swaps.
+         */
+        boolean exercised;
         final List<String> guestErrors = new ArrayList<>();
 
         List<String> violations() {
@@ -271,7 +285,6 @@ final class StressRun {
         current = new Current(gic, lines, Mode.ITS, null);
         driver = new GuestDriver(gic, memory);
         report.seed = options.seed();
-        report.millis = options.millis();
     }
 
     private Gic wrap(Gic g) {
@@ -284,11 +297,17 @@ final class StressRun {
 
     /** Runs the whole stress and returns what it found (it does not assert). */
     Report run() throws InterruptedException {
+        long started = System.nanoTime();
         bringUp();
         int workers = startWorkers();
         try {
             long deadline = System.nanoTime() + options.millis() * 1_000_000;
-            while (System.nanoTime() < deadline && !threads.failed()) {
+            long cap = deadline + EXTRA_MILLIS * 1_000_000;
+            while (!threads.failed()) {
+                long now = System.nanoTime();
+                if (now >= deadline && (report.exercised || now >= cap)) {
+                    break;
+                }
                 Thread.sleep(current.mode() == Mode.ITS ? options.itsPhaseMillis() : options.directPhaseMillis());
                 quiescentPoint(workers, options.swaps());
             }
@@ -306,6 +325,7 @@ final class StressRun {
             current.gic().close();
         }
         threads.rethrow();
+        report.millis = (System.nanoTime() - started) / 1_000_000;
         return report();
     }
 
@@ -783,6 +803,9 @@ final class StressRun {
             report.directMsis += msis;
         }
         checkCounters(cur);
+        report.exercised = report.swaps >= 2 && (options.plant() != null ? options.plant().fired()
+            : commands.keySet().containsAll(EXERCISED_COMMANDS) && Arrays.stream(report.totals.byKind).allMatch(n -> n > 0)
+            && Arrays.stream(pacedTakes).sum() > 0);
         return snap;
     }
 
