@@ -1,11 +1,13 @@
 package gic.host.machine;
 
+import gic.api.CpuInterface;
 import gic.api.Gic;
 import gic.api.GicConfig;
 import gic.api.GicHost;
 import gic.api.GicProvider;
 import gic.api.GicSnapshot;
 import gic.api.GuestMemory;
+import gic.api.IccRegister;
 import gic.host.HostStats;
 import gic.host.Verdict;
 import java.lang.System.Logger.Level;
@@ -15,6 +17,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -44,6 +47,8 @@ public final class Machine implements AutoCloseable {
     /** Shortest interval for {@link HostStats#msisPerSecond()}; closer calls repeat the last figure. */
     private static final long RATE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int GUEST_ERRORS_KEPT = 20;
+    /** LPIs per CPU whose property-table byte a failed settle shows. */
+    private static final int LPI_CONFIGS_SHOWN = 8;
 
     private final Object lock = new Object();
     private final MachineConfig config;
@@ -234,12 +239,16 @@ public final class Machine implements AutoCloseable {
                 PendingState pending = PendingState.of(snap);
                 if (!pending.isEmpty()) {
                     problems.add("still pending after " + timeoutMillis + " ms: " + pending.count());
+                    cpuProblems(snap, pending, problems);
                     pendingProblems(pending, "left pending", problems);
                 }
                 PendingState.active(snap).forEach(a -> problems.add("left active: " + a));
                 for (Worker w : workers()) {
                     if (w.failures() > 0) {
                         problems.add(w.name() + ": " + w.failures() + " failed steps, first " + w.firstFailure());
+                    }
+                    if (w.endedBy() != null) {
+                        problems.add(w.name() + " ended: " + w.endedBy());
                     }
                 }
                 return ledger.check(problems);
@@ -438,6 +447,32 @@ public final class Machine implements AutoCloseable {
         if (!was.equals(is)) {
             ledger.swapMismatch(what + ": pending state changed from " + was.describe(8) + " (" + was.count()
                 + ") to " + is.describe(8) + " (" + is.count() + ")");
+        }
+    }
+
+    /**
+     * Why the CPUs with interrupts left pending did not take them: per CPU, what its vCPU saw and did, its
+     * priority mask and running priority, and the property-table byte (priority, enable) of each LPI left
+     * pending. Only reads that make the GIC re-evaluate nothing (ICC_PMR_EL1, ICC_RPR_EL1), so the state
+     * reported is the state found.
+     */
+    private void cpuProblems(GicSnapshot snap, PendingState pending, List<String> problems) {
+        for (int c = 0; c < vcpus.size(); c++) {
+            List<Integer> lpis = pending.lpis().get(c);
+            if (lpis.isEmpty() && pending.privates().get(c).isEmpty()) {
+                continue;
+            }
+            CpuInterface cpu = gic.cpu(c);
+            StringBuilder b = new StringBuilder(String.format("CPU %d: %s, ICC_PMR_EL1 0x%x, ICC_RPR_EL1 0x%x", c,
+                vcpus.get(c).describe(), cpu.read(IccRegister.PMR), cpu.read(IccRegister.RPR)));
+            long propTable = snap.redistributors().get(c).propbaser() & GuestDriver.PA_MASK;
+            for (int i = 0; i < lpis.size() && i < LPI_CONFIGS_SHOWN; i++) {
+                int intid = lpis.get(i);
+                OptionalLong config = ram.load(propTable + intid - MachineConfig.FIRST_LPI, 1);
+                b.append(i == 0 ? ", LPI configuration bytes" : "").append(String.format(" %d=%s", intid,
+                    config.isPresent() ? String.format("0x%02x", config.getAsLong()) : "outside RAM"));
+            }
+            problems.add(b.toString());
         }
     }
 

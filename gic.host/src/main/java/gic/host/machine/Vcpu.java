@@ -55,6 +55,12 @@ final class Vcpu extends Worker {
         wake();
     }
 
+    /** What the vCPU is doing, for a settle that found interrupts left pending on its CPU. */
+    String describe() {
+        return "IRQ line " + (irqLine ? "high" : "low") + " as last signalled, " + (handling ? "in its handler"
+            : kicked ? "kicked" : "waiting") + ", thread " + threadState();
+    }
+
     /** IRQ line low and no handler running. */
     boolean idle() {
         return !irqLine && !kicked && !handling;

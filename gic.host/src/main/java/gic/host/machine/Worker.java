@@ -24,6 +24,8 @@ abstract class Worker {
     private boolean atGate; // guarded by gate
     private final AtomicLong failures = new AtomicLong();
     private volatile String firstFailure;
+    /** The Error that ended the thread before {@link #stop()}, or {@code null}. */
+    private volatile String endedBy;
     /** The GIC this worker drives; changed only while it is paused (or not started). */
     protected volatile Gic gic;
 
@@ -117,20 +119,40 @@ abstract class Worker {
         return firstFailure;
     }
 
+    /**
+     * What ended the thread early: an {@link Error} out of a step (a class of a provider bundle that went away,
+     * a stack overflow...), which the loop does not survive; {@code null} while it runs or after {@link #stop()}.
+     */
+    final String endedBy() {
+        return endedBy;
+    }
+
+    /** The thread's state (a vCPU BLOCKED in the GIC, or TERMINATED, explains interrupts left pending). */
+    final Thread.State threadState() {
+        return thread.getState();
+    }
+
     private void run() {
-        while (!stopping) {
-            if (pauseRequested && !passGate()) {
-                return;
-            }
-            try {
-                step();
-            } catch (RuntimeException e) {
-                if (failures.getAndIncrement() == 0) {
-                    firstFailure = e.toString();
-                    LOG.log(Level.WARNING, name() + ": step failed (further failures are only counted)", e);
+        try {
+            while (!stopping) {
+                if (pauseRequested && !passGate()) {
+                    return;
                 }
-                LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    if (failures.getAndIncrement() == 0) {
+                        firstFailure = e.toString();
+                        LOG.log(Level.WARNING, name() + ": step failed (further failures are only counted)", e);
+                    }
+                    LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
+                }
             }
+        } catch (Error e) {
+            // The thread ends here, recorded for settle(): a dead vCPU otherwise shows only as interrupts left
+            // pending on its CPU, and a pause counts a thread that ended as paused.
+            endedBy = e.toString();
+            LOG.log(Level.ERROR, name() + ": ended by an error", e);
         }
     }
 

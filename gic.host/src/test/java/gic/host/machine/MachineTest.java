@@ -13,6 +13,7 @@ import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import gic.api.CpuInterface;
 import gic.api.Gic;
 import gic.api.GicConfig;
 import gic.api.GicHost;
@@ -26,12 +27,14 @@ import gic.host.HostStats;
 import gic.host.Verdict;
 import gic.its.impl.ItsGicProvider;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,10 @@ class MachineTest {
         assertTrue(stuck.lost() > 0, "CPU 1's interrupts were raised and never taken");
         assertTrue(stuck.problems().stream().anyMatch(p -> p.startsWith("CPU 1 INTID 30 left pending")),
             stuck.problems().toString());
+        assertTrue(stuck.problems().stream().anyMatch(p -> p.startsWith("CPU 1: IRQ line low as last signalled, waiting")
+            && p.contains("ICC_PMR_EL1 0x0, ICC_RPR_EL1 0xff, LPI configuration bytes 8193=0xa3")),
+            "why CPU 1 took nothing: masked, its LPIs enabled at priority 0xa0: " + stuck.problems());
+        assertTrue(stuck.problems().stream().noneMatch(p -> p.startsWith("CPU 0:")), "CPU 0 drained");
 
         Thread unmasker = new Thread(() -> {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
@@ -329,6 +336,22 @@ class MachineTest {
         assertTrue(v.problems().stream().anyMatch(p -> p.startsWith("swap its -> directlpi")), v.problems().toString());
     }
 
+    @Test
+    void a_vcpu_thread_ended_by_an_error_is_named_by_settle() throws Exception {
+        AtomicBoolean armed = new AtomicBoolean();
+        machine.attach(wrapping(new ItsGicProvider(), gic -> failingAcknowledge(gic, 0, armed), s -> s));
+        Thread.sleep(50);
+        armed.set(true); // as if a provider bundle went away under the vCPU
+        Thread.sleep(100);
+
+        Verdict v = machine.settle(200);
+        assertFalse(v.ok());
+        assertTrue(v.problems().stream().anyMatch(p -> p.equals("gic-host-vcpu-0 ended: java.lang.NoClassDefFoundError:"
+            + " gic/core/Gone")), v.problems().toString());
+        assertTrue(v.problems().stream().anyMatch(p -> p.startsWith("CPU 0: ") && p.contains("thread TERMINATED")),
+            v.problems().toString());
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Close
 
@@ -431,6 +454,33 @@ class MachineTest {
                     throw e.getCause();
                 }
             }), s -> s);
+    }
+
+    /** {@code gic}, but once {@code armed}, CPU {@code cpu}'s ICC_IAR1_EL1 reads throw an Error. */
+    private static Gic failingAcknowledge(Gic gic, int cpu, AtomicBoolean armed) {
+        return (Gic) Proxy.newProxyInstance(Gic.class.getClassLoader(), new Class<?>[] {Gic.class},
+            (proxy, method, args) -> {
+                Object result = invoke(gic, method, args);
+                if (method.getName().equals("cpu") && (int) args[0] == cpu) {
+                    CpuInterface real = (CpuInterface) result;
+                    return Proxy.newProxyInstance(CpuInterface.class.getClassLoader(),
+                        new Class<?>[] {CpuInterface.class}, (p, m, a) -> {
+                            if (armed.get() && m.getName().equals("read") && a[0] == IccRegister.IAR1) {
+                                throw new NoClassDefFoundError("gic/core/Gone");
+                            }
+                            return invoke(real, m, a);
+                        });
+                }
+                return result;
+            });
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** {@code real}, but a restore forgets every pending LPI of the snapshot. */
