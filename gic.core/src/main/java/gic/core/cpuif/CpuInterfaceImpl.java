@@ -272,6 +272,31 @@ public final class CpuInterfaceImpl implements CpuInterface {
             }
         }
         hppi = best;
+        signal();
+    }
+
+    /**
+     * An LPI became pending here ({@code lpi} as {@link gic.core.lpi.LpiState#candidate}, -1 if it is
+     * disabled). The cached HPPI is current (see {@link #acknowledge}), so the new HPPI is the better of it
+     * and the LPI: no re-evaluation of every source on the MSI path. Call with the redistributor's monitor held.
+     */
+    public void lpiRaised(long lpi) {
+        if (lpi < 0) {
+            return; // a disabled LPI is not a candidate: nothing a CPU sees changed
+        }
+        if (spiDirty) {
+            update();
+            return;
+        }
+        if ((gic.distributor().groupEnables() & groupEnables() & 2) != 0) {
+            hppi = Candidate.better(hppi, Candidate.of(1, (int) (lpi >>> 32) & priorityMask, (int) lpi));
+            signal();
+        }
+    }
+
+    /** Drives the IRQ and FIQ lines from the cached HPPI and the running priority. */
+    private void signal() {
+        long best = hppi;
         boolean irq = false;
         boolean fiq = false;
         if (!Candidate.isNone(best) && canPreempt(best) && !gic.isClosed()) {
@@ -349,8 +374,15 @@ public final class CpuInterfaceImpl implements CpuInterface {
             return -1;
         }
         apr[group][bit >>> 5] &= ~(1 << (bit & 31));
-        int changed = eoiMode ? -1 : deactivate(intid);
-        update();
+        // A priority drop alone (EOImode = 1, or an LPI, which has no active state) changes no interrupt's
+        // state, only the running priority: the cached HPPI stands and only the lines need driving again.
+        boolean deactivates = !eoiMode && intid < LpiState.FIRST;
+        int changed = deactivates ? deactivate(intid) : -1;
+        if (deactivates || spiDirty) {
+            update();
+        } else {
+            signal();
+        }
         return changed;
     }
 

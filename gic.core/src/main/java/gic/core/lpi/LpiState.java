@@ -263,6 +263,15 @@ public final class LpiState {
         }
     }
 
+    /**
+     * LPI {@code intid} as a candidate in the form of {@link #best()} ({@code priority << 32 | intid}), or -1
+     * if its cached configuration has it disabled (then it is not indexed and cannot be the best).
+     */
+    public long candidate(int intid) {
+        int c = config[intid - FIRST];
+        return (c & ENABLE) == 0 ? -1 : (long) (c & priorityMask) << 32 | intid;
+    }
+
     /** The best pending enabled LPI as {@code priority << 32 | intid}, or -1 if none. */
     public long best() {
         if (readyLevels == 0) {

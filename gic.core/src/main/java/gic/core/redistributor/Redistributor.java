@@ -322,7 +322,7 @@ public final class Redistributor {
             return LPI_REFUSED;
         }
         if (lpis.set(intid)) {
-            cpu.update();
+            cpu.lpiRaised(lpis.candidate(intid));
             return LPI_SET;
         }
         return LPI_COALESCED;
