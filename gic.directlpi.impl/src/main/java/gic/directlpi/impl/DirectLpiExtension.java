@@ -52,10 +52,13 @@ public final class DirectLpiExtension implements GicExtension {
 
     private final GicCore gic;
     private final Counters counters = new Counters();
-    private final LongAdder msis = counters.adder("directlpi.msi");
-    private final LongAdder msisCoalesced = counters.adder("directlpi.msi.coalesced");
-    private final LongAdder setlpirs = counters.adder("directlpi.setlpir");
-    private final LongAdder setlpirsCoalesced = counters.adder("directlpi.setlpir.coalesced");
+    /** MSIs dropped before reaching a redistributor; {@link #msis} counts the rest (same name). */
+    private final LongAdder msisDropped = counters.adder("directlpi.msi");
+    // Bumped with the redistributor's monitor held: no atomic instruction on the MSI path.
+    private final Counters.PerRedistributor msis;
+    private final Counters.PerRedistributor msisCoalesced;
+    private final Counters.PerRedistributor setlpirs;
+    private final Counters.PerRedistributor setlpirsCoalesced;
     private final RegisterTable<Redistributor> registers;
     private final DirectLpiControls controls;
     /** The isolation policy, or {@code null} when isolation is off (the architecture). */
@@ -68,6 +71,10 @@ public final class DirectLpiExtension implements GicExtension {
         this.gic = gic;
         this.rdBase = gic.config().redistributorBase();
         this.cpuCount = gic.config().cpuCount();
+        msis = counters.perRedistributor("directlpi.msi", cpuCount);
+        msisCoalesced = counters.perRedistributor("directlpi.msi.coalesced", cpuCount);
+        setlpirs = counters.perRedistributor("directlpi.setlpir", cpuCount);
+        setlpirsCoalesced = counters.perRedistributor("directlpi.setlpir.coalesced", cpuCount);
         this.isolation = options.isolation() ? IsolationPolicy.of(options.allowed()) : null;
         this.registers = declareRegisters();
         this.controls = new DirectLpiControls(gic, this);
@@ -150,9 +157,9 @@ public final class DirectLpiExtension implements GicExtension {
         if (cpu < 0) {
             return false;
         }
-        msis.increment();
         // IMPDEF: an MSI doorbell write is 32-bit (a PCI MSI DWORD) or 64-bit; narrower ones are dropped.
         if (size != 4 && size != 8) {
+            msisDropped.increment();
             drop("badSize", String.format("MSI of %d bytes from DeviceID %d to GICR%d's GICR_SETLPIR dropped:"
                 + " only 4- and 8-byte writes are doorbell writes", size, deviceId, cpu));
             return true;
@@ -161,6 +168,7 @@ public final class DirectLpiExtension implements GicExtension {
         int intid = INTID.getInt(data);
         IsolationPolicy policy = isolation;
         if (policy != null && !policy.allows(deviceId, intid)) {
+            msisDropped.increment();
             drop("isolation", String.format("MSI of INTID %s from DeviceID %d to GICR%d's GICR_SETLPIR denied by"
                 + " the isolation policy", Integer.toUnsignedString(intid), deviceId, cpu));
             return true;
@@ -168,6 +176,7 @@ public final class DirectLpiExtension implements GicExtension {
         Redistributor rd = gic.redistributor(cpu);
         Ignored why;
         synchronized (rd) {
+            msis.increment(cpu);
             why = setPending(rd, intid, msisCoalesced);
         }
         if (why != null) {
@@ -213,7 +222,7 @@ public final class DirectLpiExtension implements GicExtension {
             ignored(rd, "GICR_SETLPIR", "setlpir", intid, why);
             return;
         }
-        setlpirs.increment();
+        setlpirs.increment(rd.index());
     }
 
     /**
@@ -221,10 +230,10 @@ public final class DirectLpiExtension implements GicExtension {
      * the LPI pending at {@code rd}, counting in {@code coalesced} a write that finds it pending already.
      * Returns why it had no effect, or {@code null}. Call with {@code rd}'s monitor held.
      */
-    private static Ignored setPending(Redistributor rd, int intid, LongAdder coalesced) {
+    private static Ignored setPending(Redistributor rd, int intid, Counters.PerRedistributor coalesced) {
         Ignored why = ignoredBecause(rd, intid);
         if (why == null && rd.raiseLpiHeld(intid) == Redistributor.LPI_COALESCED) {
-            coalesced.increment();
+            coalesced.increment(rd.index());
         }
         return why;
     }

@@ -125,7 +125,9 @@ public final class Its {
     private final Context context = new Context();
     private final Region region = new Region();
 
+    /** MSIs that missed the cache or were dropped before it; {@link #msiHits} counts the rest (same name). */
     private final LongAdder msiCount;
+    private final Counters.PerRedistributor msiHits;
     private final LongAdder droppedCount;
     private final LongAdder[] droppedByReason = new LongAdder[DropReason.values().length];
     private final LongAdder cacheMisses;
@@ -170,6 +172,7 @@ public final class Its {
         this.prefix = "its" + index + ".";
         this.dropLog = dropLog;
         msiCount = counters.adder(prefix + "msi");
+        msiHits = counters.perRedistributor(prefix + "msi", core.config().cpuCount());
         droppedCount = counters.adder(prefix + "msi.dropped");
         for (DropReason r : DropReason.values()) {
             droppedByReason[r.ordinal()] = counters.adder(prefix + "msi.dropped." + r.counterName());
@@ -469,33 +472,41 @@ public final class Its {
      * {@code deviceId}: sets the translated LPI pending, or drops the write.
      */
     public void translate(int size, long data, int deviceId) {
-        msiCount.increment();
         long device = deviceId & 0xFFFF_FFFFL;
+        if ((size == 2 || size == 4) && enabled) {
+            TranslationCache.Entry hit = cache.lookup(TranslationCache.key(device, event(size, data)));
+            if (hit != null) {
+                Redistributor rd = core.redistributor(hit.processor());
+                synchronized (rd) {
+                    if (cache.isCurrent(hit)) {
+                        msiHits.increment(hit.processor());
+                        if (rd.raiseLpiHeld(hit.pintid()) == Redistributor.LPI_REFUSED) {
+                            dropped(device, event(size, data), DropReason.LPIS_DISABLED, rd.name() + " takes no LPIs");
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        msiCount.increment();
         if (size != 2 && size != 4) {
             dropped(device, data, DropReason.SIZE, size + "-byte write");
             return;
         }
-        long event = size == 2 ? data & 0xFFFF : data & 0xFFFF_FFFFL;
+        long event = event(size, data);
         if (!enabled) {
             dropped(device, event, DropReason.DISABLED, "GITS_CTLR.Enabled = 0");
             return;
-        }
-        TranslationCache.Entry hit = cache.lookup(TranslationCache.key(device, event));
-        if (hit != null) {
-            Redistributor rd = core.redistributor(hit.processor());
-            synchronized (rd) {
-                if (cache.isCurrent(hit)) {
-                    if (rd.raiseLpiHeld(hit.pintid()) == Redistributor.LPI_REFUSED) {
-                        dropped(device, event, DropReason.LPIS_DISABLED, rd.name() + " takes no LPIs");
-                    }
-                    return;
-                }
-            }
         }
         cacheMisses.increment();
         synchronized (lock) {
             translateSlow(device, event);
         }
+    }
+
+    /** The EventID a {@code size}-byte write of {@code data} to GITS_TRANSLATER carries. */
+    private static long event(int size, long data) {
+        return size == 2 ? data & 0xFFFF : data & 0xFFFF_FFFFL;
     }
 
     /** The table walk of a translation (IHI 0069 "Interrupt translation"), under the lock. */
