@@ -13,7 +13,14 @@ import java.util.Arrays;
  */
 final class SummaryBitmap {
 
-    /** Every level's words: level {@code l} starts at {@code start[l]}; the top level is the last word. */
+    /**
+     * Words this far from either end of {@link #words} are never used: another redistributor's bitmap may be
+     * allocated right next to this one, and its CPU must not write to a cache line (or the adjacent line
+     * hardware prefetches with it) that this CPU's busiest words, the top levels at the end, sit on.
+     */
+    private static final int PAD = 16;
+
+    /** Every level's words: level {@code l} starts at {@code start[l]}; the top level is the last used word. */
     private final long[] words;
     private final int[] start;
     private final int top;
@@ -25,13 +32,13 @@ final class SummaryBitmap {
             depth++;
         }
         start = new int[depth];
-        int total = 0;
+        int total = PAD;
         for (int l = 0; l < depth; l++) {
             start[l] = total;
             total += n;
             n = (n + 63) >>> 6;
         }
-        words = new long[total];
+        words = new long[total + PAD];
         top = total - 1;
     }
 
@@ -52,13 +59,13 @@ final class SummaryBitmap {
     boolean clear(int i) {
         int w = i >>> 6;
         long bit = 1L << i;
-        long left = words[w];
+        long left = words[PAD + w];
         if ((left & bit) == 0) {
             return false;
         }
         left &= ~bit;
-        words[w] = left;
-        for (int l = 1; left == 0 && l < start.length; l++) {
+        words[PAD + w] = left;
+        for (int l = 1; left == 0 && l < start.length; l++) { // level 0 starts at PAD
             i = w;
             w = i >>> 6;
             int at = start[l] + w;
