@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * and by random encoding, acknowledging and ending interrupts, SPI and PPI wires, LPI tables
  * (GICR_PROPBASER / GICR_PENDBASER inside RAM, outside it, straddling its end, overlapping, with reserved
  * bits and any IDbits), EnableLPIs, the guest's own stores into its tables, MSIs at every doorbell and at
- * random addresses with random DeviceIDs, diagnostics. A <em>benign</em> fuzzer keeps every
+ * random addresses with random DeviceIDs, diagnostics, and (hostile runs) the host taking RAM away for a
+ * few operations. A <em>benign</em> fuzzer keeps every
  * address it gives the GIC (and every table extent) inside RAM, often flush with its end, and scribbles
  * only on data, never on pointers: then the GIC must never ask for memory outside RAM at all.
  *
@@ -108,6 +109,8 @@ public abstract class GuestFuzzer {
     /** The property table every CPU shares when the guest is orderly (a hostile one moves it). */
     protected long propTable;
     protected final List<Integer> acknowledged = new ArrayList<>();
+    /** The step at which RAM the host took away ({@link #unmapRam}) comes back. */
+    private long remapAt = -1;
 
     /**
      * @param seed     the seed: it alone decides the configuration and every operation
@@ -144,6 +147,9 @@ public abstract class GuestFuzzer {
         op("guest stores", 5, this::guestStores);
         op("msi", 8, this::msiAnywhere);
         op("bring-up", 1, this::bringUp);
+        if (hostile) {
+            op("host unmaps RAM", 1, this::unmapRam);
+        }
         op("diagnostics", 1, () -> {
             if (chance(20)) {
                 diagnostics();
@@ -277,6 +283,9 @@ public abstract class GuestFuzzer {
         gic = hostCall(() -> "create", () -> provider().create(config, host));
         bringUp();
         for (step = 0; step < operations; step++) {
+            if (step == remapAt) {
+                mem.remap();
+            }
             Op op = pickOp();
             long t0 = System.nanoTime();
             op.body.run();
@@ -942,6 +951,28 @@ public abstract class GuestFuzzer {
             write(gicd, 0x100 + intid / 8, 4, 0xFFFF_FFFFL);
         }
         bringUpLpiBackEnd();
+    }
+
+    /**
+     * The host takes guest RAM away for the next few operations (an LPI table's page, a random 64 KiB,
+     * all of it from the next request on, or writes only) and then gives it back: every request it refuses
+     * meanwhile must be noticed, and the model must carry on.
+     */
+    private void unmapRam() {
+        long lpis = 1L << config.lpiIdBits();
+        switch (rng.nextInt(4)) {
+            case 0 -> mem.unmap(propTable & ~0xFFFL, (propTable & ~0xFFFL) + 0x1000);
+            case 1 -> {
+                long at = RAM_BASE + (rng.nextLong(mem.size()) & -0x10000L);
+                mem.unmap(at, at + 0x10000);
+            }
+            case 2 -> mem.failFrom(mem.requests() + rng.nextInt(4));
+            default -> {
+                long pend = pendSlot(anyCpu());
+                mem.unmapWrites(pend, pend + lpis / 8);
+            }
+        }
+        remapAt = step + 1 + rng.nextInt(20);
     }
 
     private void diagnostics() {
