@@ -15,7 +15,9 @@ public final class Arena {
     private final RecordingMemory guarded;
     private long top;
 
-    /** An arena over {@code [start, end)}; if {@code guarded} is not null, the gaps between pieces are guarded there. */
+    /**
+     * An arena over {@code [start, end)}; if {@code guarded} is not null, the gaps between pieces are guarded.
+     */
     public Arena(long start, long end, RecordingMemory guarded) {
         this.start = start;
         this.end = end;

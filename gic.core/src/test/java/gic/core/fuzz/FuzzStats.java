@@ -81,9 +81,11 @@ public final class FuzzStats {
     @Override
     public String toString() {
         return String.format("%,d operations, %,d calls, %,d snapshot round trips, %,d refused memory requests;"
-                + " per guest call at most %,d requests, %,d bytes, %,d work units, %,d bytes allocated (%,d per command);"
-                + " per host call at most %,d requests, %,d bytes allocated; GIC held at most %,d bytes;"
-                + " one-off allocation outliers %d; guest errors %,d", ops, calls, roundTrips, refusedRequests, maxRequestsGuest, maxBytesGuest,
-            maxUnits, maxAllocatedGuest, maxAllocatedPerCommand, maxRequestsHost, maxAllocatedHost, maxRetained, allocationOutliers, counters.getOrDefault("guestError", 0L));
+                + " per guest call at most %,d requests, %,d bytes, %,d work units, %,d bytes allocated"
+                + " (%,d per command); per host call at most %,d requests, %,d bytes allocated;"
+                + " GIC held at most %,d bytes; one-off allocation outliers %d; guest errors %,d", ops, calls,
+            roundTrips, refusedRequests, maxRequestsGuest, maxBytesGuest, maxUnits, maxAllocatedGuest,
+            maxAllocatedPerCommand, maxRequestsHost, maxAllocatedHost, maxRetained, allocationOutliers,
+            counters.getOrDefault("guestError", 0L));
     }
 }

@@ -73,7 +73,7 @@ public abstract class GuestFuzzer {
     private static final int ONE_OFF_EXCESSES = 3;
     private static final long ONE_OFF_LIMIT = 4 << 20;
 
-    /** What kind of call: a guest's or device's (bounded work), the host's (snapshot, restore, close) or diagnostics. */
+    /** What kind of call: a guest's or a device's (bounded work), the host's (snapshot, restore...), diagnostics. */
     protected enum Kind { GUEST, HOST, DIAGNOSTICS }
 
     private record Op(String name, int weight, Runnable body) {
@@ -484,11 +484,11 @@ public abstract class GuestFuzzer {
 
     /**
      * Bytes one call may allocate. A guest's call: 64 KiB, plus 8 KiB per ITS command it runs (decoding,
-     * error text, log lines: about 4 KiB measured for a failing command), plus a quarter of an LPI table per table pass (EnableLPIs reads the pending
-     * table into a buffer), plus one redistributor's priority index per table pass (its summary bitmaps are
-     * made when a priority level is first used: retained state, within {@link #retainedLimit()}). The
-     * host's: four times the retained bound (a restore builds a whole GIC; a snapshot copies the pending
-     * LPIs).
+     * error text, log lines: about 4 KiB measured for a failing command), plus a quarter of an LPI table
+     * per table pass (EnableLPIs reads the pending table into a buffer), plus one redistributor's priority
+     * index per table pass (its summary bitmaps are made when a priority level is first used: retained
+     * state, within {@link #retainedLimit()}). The host's: four times the retained bound (a restore builds
+     * a whole GIC; a snapshot copies the pending LPIs).
      */
     protected long allocationLimit(Kind kind, RecordingMemory.Call c) {
         long table = 1L << config.lpiIdBits();
@@ -914,7 +914,8 @@ public abstract class GuestFuzzer {
     private void msiAnywhere() {
         List<Long> bells = new ArrayList<>(doorbells());
         bells.add(config.distributorBase() + 0x40);
-        long address = chance(95) ? bells.get(rng.nextInt(bells.size())) : config.redistributorBase() + anyLong() % 0x100000;
+        long address = chance(95) ? bells.get(rng.nextInt(bells.size()))
+            : config.redistributorBase() + anyLong() % 0x100000;
         if (chance(10)) {
             address += pick(4, -4, 2, 0x10000, 8);
         }

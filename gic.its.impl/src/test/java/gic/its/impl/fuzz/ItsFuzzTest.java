@@ -38,11 +38,11 @@ class ItsFuzzTest {
             System.out.printf("ITS fuzz seed %d (%s): %s%n  time by operation: %s%n", seed, f.describe(), stats,
                 stats.timeByOperation());
             total.add(stats);
-            System.out.printf("  ITS commands %,d (errors %,d, stalls %,d), MSIs %,d (dropped %,d: device %,d, event %,d,"
-                    + " collection %,d, memory %,d)%n", stats.counter(".command"), stats.counter(".commandError"),
-                stats.counter(".stall"), stats.counter(".msi"), stats.counter(".msi.dropped"),
-                stats.counter(".dropped.device"), stats.counter(".dropped.event"), stats.counter(".dropped.collection"),
-                stats.counter(".dropped.memory"));
+            System.out.printf("  ITS commands %,d (errors %,d, stalls %,d), MSIs %,d (dropped %,d: device %,d,"
+                    + " event %,d, collection %,d, memory %,d)%n", stats.counter(".command"),
+                stats.counter(".commandError"), stats.counter(".stall"), stats.counter(".msi"),
+                stats.counter(".msi.dropped"), stats.counter(".dropped.device"), stats.counter(".dropped.event"),
+                stats.counter(".dropped.collection"), stats.counter(".dropped.memory"));
             if (Boolean.getBoolean("gic.fuzz.verbose")) {
                 System.out.println("  counters " + stats.counters);
             }

@@ -87,7 +87,8 @@ final class ItsFuzzer extends GuestFuzzer {
         long share = ((all.end() - all.start()) / n) & -0x10000L;
         for (int i = 0; i < n; i++) {
             long end = i == n - 1 ? all.end() : all.start() + (i + 1) * share;
-            shadows.add(new Shadow(i, config.itses().get(i), new Arena(all.start() + i * share, end, hostile ? null : mem)));
+            Arena arena = new Arena(all.start() + i * share, end, hostile ? null : mem);
+            shadows.add(new Shadow(i, config.itses().get(i), arena));
         }
         mem.commandFilter(ItsFuzzer::tableWide);
         op("ITS tables and queue", 1, this::setUpIts);
@@ -113,7 +114,8 @@ final class ItsFuzzer extends GuestFuzzer {
                 default -> 16;
             };
             int evBits = r.nextInt(3) == 0 ? 1 + r.nextInt(16) : 16;
-            itses.add(new ItsConfig(i == 0 ? GicConfig.VIRT_ITS_BASE : 0x0A00_0000L, devBits, evBits, r.nextInt(3) == 0));
+            long base = i == 0 ? GicConfig.VIRT_ITS_BASE : 0x0A00_0000L;
+            itses.add(new ItsConfig(base, devBits, evBits, r.nextInt(3) == 0));
         }
         GicConfig config = randomConfig(r, itses);
         List<ErrorPolicy> policies = new ArrayList<>();
@@ -145,7 +147,8 @@ final class ItsFuzzer extends GuestFuzzer {
 
     @Override
     protected long retainedExtra() {
-        long entries = cacheSize == 0 ? 0 : Long.highestOneBit(Math.min(cacheSize, TranslationCache.MAX_ENTRIES) * 2L - 1);
+        long entries = cacheSize == 0 ? 0
+            : Long.highestOneBit(Math.min(cacheSize, TranslationCache.MAX_ENTRIES) * 2L - 1);
         return config.itses().size() * (entries * 64 + (16 << 10));
     }
 
@@ -527,7 +530,8 @@ final class ItsFuzzer extends GuestFuzzer {
                 yield command(MAPTI | dev << 32, ev | pintid << 32, icid, 0);
             }
             case MAPI -> command(MAPI | dev << 32, ev, icid, 0);
-            case MOVALL -> command(MOVALL, 0, rdField(rd(s, anyCpu())), rdField(chance(90) ? rd(s, anyCpu()) : anyLong()));
+            case MOVALL -> command(MOVALL, 0, rdField(rd(s, anyCpu())),
+                rdField(chance(90) ? rd(s, anyCpu()) : anyLong()));
             case SYNC -> command(SYNC, 0, rdField(rd(s, anyCpu())), 0);
             case INVALL -> command(INVALL, 0, icid, 0);
             case MOVI -> known != null ? command(MOVI | known[0] << 32, known[1], icid, 0)
