@@ -607,8 +607,11 @@ public final class Its {
             tablesChanged();
             enabled = CTLR_ENABLED.isSet(s.ctlr());
             // Commands the snapshot caught waiting in the queue (a work bound, or a guest that wrote
-            // CWRITER while disabled and then enabled) run on the guest's next accesses, as before it.
-            backlog = creadr != cwriter && !stalled;
+            // CWRITER while disabled and then enabled) run on the guest's next accesses, as before it. A
+            // queue the ITS cannot run (not Valid, offsets outside it) is no backlog: it waits for the
+            // guest, so GITS_CTLR.Quiescent reads as it did when the snapshot was taken.
+            long size = queueBytes();
+            backlog = creadr != cwriter && !stalled && CBASER_VALID.isSet(cbaser) && creadr < size && cwriter < size;
         }
     }
 

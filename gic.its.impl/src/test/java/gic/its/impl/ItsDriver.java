@@ -98,11 +98,16 @@ final class ItsDriver {
     int queueBytes;
 
     ItsDriver(GicCore g, int index) {
+        this(g, index, host(g).mem());
+    }
+
+    /** A driver whose guest-side accesses go straight to {@code mem}, the RAM behind {@code g}'s memory port. */
+    ItsDriver(GicCore g, int index, TestMemory mem) {
         this.g = g;
         this.index = index;
         this.config = g.config().itses().get(index);
         this.base = config.base();
-        this.mem = host(g).mem();
+        this.mem = mem;
         this.next = ALLOC_BASE + index * ALLOC_SIZE;
         this.end = next + ALLOC_SIZE;
     }
@@ -460,7 +465,7 @@ final class ItsDriver {
      * Enabled, then per CPU c: MAPC(ICID c, RD c) + SYNC, INVALL(c) + SYNC.
      */
     ItsDriver bringUp() {
-        bringUpCpus(g);
+        bringUpCpus(g, mem);
         deviceTable(PAGE_64K, 1, false);
         collectionTable(PAGE_4K, 1, false);
         commandQueue(16);
@@ -483,11 +488,16 @@ final class ItsDriver {
      * bits) and EnableLPIs = 1 on every redistributor.
      */
     static void bringUpCpus(GicCore g) {
+        bringUpCpus(g, host(g).mem());
+    }
+
+    /** {@link #bringUpCpus(GicCore)} with {@code ram} as the guest's RAM. */
+    static void bringUpCpus(GicCore g, TestMemory ram) {
         if (g.redistributor(0).lpisEnabled()) {
             return;
         }
         bringUpAllCpus(g, 0xFF, GRP1);
-        host(g).mem().fill(PROP, (1 << 16) - LPI_BASE, LPI_PRIORITY | 0b11);
+        ram.fill(PROP, (1 << 16) - LPI_BASE, LPI_PRIORITY | 0b11);
         for (int c = 0; c < g.config().cpuCount(); c++) {
             programLpiTables(g, c, 15);
             enableLpis(g, c);
