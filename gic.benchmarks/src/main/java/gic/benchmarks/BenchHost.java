@@ -11,12 +11,14 @@ import gic.api.GuestMemory;
 final class BenchHost implements GicHost {
 
     private final GuestRam ram;
-    /** Each CPU's IRQ line; one element per CPU, written only by the thread that drives that CPU. */
-    final boolean[] irq;
+    /** Bytes between two CPUs' lines: two cache lines, so CPUs driven by different threads share none. */
+    private static final int STRIDE = 128;
+    /** Each CPU's IRQ line at {@code (cpu + 1) * STRIDE}, written only by the thread that drives that CPU. */
+    private final boolean[] irq;
 
     BenchHost(GuestRam ram, int cpus) {
         this.ram = ram;
-        this.irq = new boolean[cpus * 16]; // 16 apart: CPUs driven by different threads share no cache line
+        this.irq = new boolean[(cpus + 2) * STRIDE];
     }
 
     @Override
@@ -26,7 +28,12 @@ final class BenchHost implements GicHost {
 
     @Override
     public void setIrq(int cpu, boolean asserted) {
-        irq[cpu * 16] = asserted;
+        irq[(cpu + 1) * STRIDE] = asserted;
+    }
+
+    /** The level of CPU {@code cpu}'s IRQ line. */
+    boolean irq(int cpu) {
+        return irq[(cpu + 1) * STRIDE];
     }
 
     @Override

@@ -44,7 +44,7 @@ public class RoundTripBench {
         doorbell = directMachine.setLpir(0);
         Machine.check(its() == LPI && directLpi() == LPI, "the round trip takes the LPI");
         Machine.check(itsMachine.drain(0) == 0 && directMachine.drain(0) == 0, "nothing else is pending");
-        Machine.check(!itsMachine.host.irq[0] && !directMachine.host.irq[0], "IRQ lines low after EOI");
+        Machine.check(!itsMachine.host.irq(0) && !directMachine.host.irq(0), "IRQ lines low after EOI");
     }
 
     @Benchmark
