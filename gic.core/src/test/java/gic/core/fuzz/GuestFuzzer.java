@@ -199,6 +199,9 @@ public abstract class GuestFuzzer {
     /** The provider under test. */
     protected abstract GicProvider provider();
 
+    /** For a report: what the run's configuration was. */
+    public abstract String describe();
+
     /** Registers an operation of the mix. */
     protected final void op(String name, int weight, Runnable body) {
         ops.add(new Op(name, weight, body));

@@ -26,7 +26,7 @@ public final class RetainedSize {
     private static final int REF = 8;
 
     private final Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Deque<Object> todo = new ArrayDeque<>();
+    private final Deque<Object> worklist = new ArrayDeque<>();
     private final Map<Class<?>, Field[]> fieldsByClass = new IdentityHashMap<>();
     private long bytes;
 
@@ -40,15 +40,15 @@ public final class RetainedSize {
             w.seen.add(e);
         }
         w.push(root);
-        while (!w.todo.isEmpty()) {
-            w.visit(w.todo.pop());
+        while (!w.worklist.isEmpty()) {
+            w.visit(w.worklist.pop());
         }
         return w.bytes;
     }
 
     private void push(Object o) {
         if (o != null && !isShared(o) && seen.add(o)) {
-            todo.push(o);
+            worklist.push(o);
         }
     }
 

@@ -141,7 +141,8 @@ final class DirectLpiFuzzer extends GuestFuzzer {
         device(() -> "isolate " + ranges, () -> d.isolate(ranges));
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         return config + (hostile ? " hostile" : " benign");
     }
 }

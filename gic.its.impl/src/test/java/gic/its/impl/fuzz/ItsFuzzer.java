@@ -748,8 +748,8 @@ final class ItsFuzzer extends GuestFuzzer {
         }
     }
 
-    /** For a report: what the run's configuration was. */
-    String describe() {
+    @Override
+    public String describe() {
         return config + " cache " + cacheSize + " " + provider.options().errorPolicies()
             + (hostile ? " hostile" : " benign");
     }
